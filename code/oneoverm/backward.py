@@ -1,0 +1,140 @@
+"""One backward pass, with the placement of 1/m as an argument. Introduced in {ref}`two-placements`.
+
+A placement gives a scale s_l to each dZ[l] and a scale t_l to each parameter step
+dW[l] = t_l dZ[l] A[l-1]^T, db[l] = t_l (sum of dZ[l] over the columns). The named placements:
+
+- "at_params" (the course's): s_l = 1, t_l = 1/m.
+- "at_output": s_L = 1/m, every other scale 1.
+- "every_layer" (wrong): s_l = 1/m for every l, t_l = 1.
+- "nowhere" (wrong): every scale 1.
+- "twice" (wrong): s_L = 1/m and t_l = 1/m.
+
+dW[l] then equals (s_L ... s_l) t_l times the gradient of the sum of the losses, so a placement is
+right exactly when that product is 1/m for every l (the path rule, {ref}`path-rule`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+import numpy as np
+
+from . import _validate
+from .activations import activation
+from .losses import loss_derivative
+from .network import Forward
+
+PLACEMENTS = ("at_params", "at_output", "every_layer", "nowhere", "twice")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Scale factors s_1..s_L on dZ[1..L] (``dz``) and t_1..t_L on dW, db (``params``)."""
+
+    dz: tuple[float, ...]
+    params: tuple[float, ...]
+
+    def __post_init__(self):
+        if len(self.dz) != len(self.params) or not self.dz:
+            raise ValueError(f"Placement: dz and params need one scale per layer, got "
+                             f"{len(self.dz)} and {len(self.params)}")
+        if not all(np.isfinite(v) and v > 0 for v in self.dz + self.params):
+            raise ValueError(f"Placement: scales must be finite and positive, got dz={self.dz}, "
+                             f"params={self.params}")
+
+    @property
+    def L(self) -> int:
+        """Number of layers the placement is for."""
+        return len(self.dz)
+
+    def path_factor(self, l: int) -> float:
+        """(s_L ... s_l) t_l: the factor between dW[l] and the gradient of the sum of the losses."""
+        if not 1 <= l <= self.L:
+            raise ValueError(f"l: expected a layer in 1..{self.L}, got {l}")
+        return prod(self.dz[l - 1:]) * self.params[l - 1]
+
+    def is_correct(self, m: int) -> bool:
+        """The path rule: every path factor equals 1/m (to round-off)."""
+        return all(np.isclose(self.path_factor(l) * m, 1.0, rtol=1e-12, atol=0)
+                   for l in range(1, self.L + 1))
+
+
+def named_placement(name: str, L: int, m: int) -> Placement:
+    """The Placement with a given name for a network of L layers and a batch of m examples."""
+    if name not in PLACEMENTS:
+        raise ValueError(f"one_over_m: unknown placement {name!r}; expected one of {list(PLACEMENTS)}")
+    c, ones = 1.0 / m, (1.0,) * L
+    last = ones[:-1] + (c,)
+    return {
+        "at_params": Placement(ones, (c,) * L),
+        "at_output": Placement(last, ones),
+        "every_layer": Placement((c,) * L, ones),
+        "nowhere": Placement(ones, ones),
+        "twice": Placement(last, (c,) * L),
+    }[name]
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """dW[l], db[l], dZ[l] for l = 1..L and dA[l] for l = 0..L, keyed by layer number."""
+
+    dW: dict[int, np.ndarray]
+    db: dict[int, np.ndarray]
+    dZ: dict[int, np.ndarray]
+    dA: dict[int, np.ndarray]
+    placement: Placement
+
+    def of_params(self) -> dict[str, np.ndarray]:
+        """The parameter gradients in the layout of the parameter dict: {"W1": dW[1], ...}."""
+        out = {}
+        for l in sorted(self.dW):
+            out[f"W{l}"], out[f"b{l}"] = self.dW[l], self.db[l]
+        return out
+
+
+def backward(fwd: Forward, Y: np.ndarray, one_over_m: str | Placement = "at_params") -> Gradients:
+    """Backpropagate binary cross-entropy through the network of ``fwd``.
+
+    ``one_over_m`` names where the factor 1/m goes (see :data:`PLACEMENTS`) or is a
+    :class:`Placement` with custom scales. dZ[L] = s_L (A[L] - Y); dA[L] is reported as
+    s_L times the elementwise derivative of the loss, the seed that dZ[L] = dA[L] g'(Z[L]) uses.
+    """
+    if not isinstance(fwd, Forward):
+        raise ValueError(f"fwd: expected the Forward returned by forward(), got {type(fwd).__name__}")
+    L, m = fwd.L, fwd.m
+    Y = _validate.labels("Y", Y, *fwd.AL.shape)
+    if isinstance(one_over_m, Placement):
+        if one_over_m.L != L:
+            raise ValueError(f"one_over_m: the placement has {one_over_m.L} layers, the network {L}")
+        placement = one_over_m
+    else:
+        placement = named_placement(one_over_m, L, m)
+    _, g_prime = activation(fwd.hidden)
+    s, t = placement.dz, placement.params
+
+    dA = {L: s[L - 1] * loss_derivative(fwd.AL, Y)}
+    dZ = {L: s[L - 1] * (fwd.AL - Y)}  # = dA[L] * sigmoid'(Z[L]), without dividing by a(1-a)
+    dW, db = {}, {}
+    for l in range(L, 0, -1):
+        if l < L:
+            dZ[l] = s[l - 1] * dA[l] * g_prime(fwd.Z[l])
+        dW[l] = t[l - 1] * (dZ[l] @ fwd.A[l - 1].T)
+        db[l] = t[l - 1] * dZ[l].sum(axis=1, keepdims=True)
+        dA[l - 1] = fwd.params[f"W{l}"].T @ dZ[l]
+    return Gradients(dW=dW, db=db, dZ=dZ, dA=dA, placement=placement)
+
+
+def scaled_placements(L: int, m: int) -> list[Placement]:
+    """Every placement that puts 1/m or nothing at each dZ[l] and at each parameter step.
+
+    There are 2^(2L) of them; {ref}`path-rule` checks the path rule on all of them.
+    """
+    c = 1.0 / m
+    out = []
+    for bits in range(4 ** L):
+        flags = [(bits >> k) & 1 for k in range(2 * L)]
+        out.append(Placement(tuple(c if f else 1.0 for f in flags[:L]),
+                             tuple(c if f else 1.0 for f in flags[L:])))
+    return out
+

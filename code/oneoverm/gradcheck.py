@@ -1,0 +1,130 @@
+"""Numerical checks of gradients and Jacobians. Introduced in {ref}`wrong-placements`.
+
+Central differences: df/dx ~ (f(x + eps) - f(x - eps)) / (2 eps), with an error of order eps^2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Callable
+
+import numpy as np
+
+from .backward import Gradients
+from .losses import cost_from_logits
+from .network import Params, as_generator, depth, forward
+
+
+def _eps(eps: float) -> float:
+    if not (isinstance(eps, (int, float)) and np.isfinite(eps) and eps > 0):
+        raise ValueError(f"eps: expected a small positive number, got {eps!r}")
+    return float(eps)
+
+
+def cost_of_params(params: Params, X: np.ndarray, Y: np.ndarray, hidden: str = "relu") -> float:
+    """J(params) on the batch (X, Y), computed from the logits."""
+    return cost_from_logits(forward(X, params, hidden).ZL, Y)
+
+
+def numerical_gradient(params: Params, X: np.ndarray, Y: np.ndarray, hidden: str = "relu",
+                       eps: float = 1e-6) -> Params:
+    """Central differences of J for every entry of every parameter: {"W1": dJ/dW1, ...}."""
+    eps = _eps(eps)
+    depth(params)
+    work = {k: np.array(v, dtype=float) for k, v in params.items()}
+    out = {}
+    for key, value in work.items():
+        grad = np.zeros_like(value)
+        for idx in np.ndindex(value.shape):
+            old = value[idx]
+            value[idx] = old + eps
+            plus = cost_of_params(work, X, Y, hidden)
+            value[idx] = old - eps
+            minus = cost_of_params(work, X, Y, hidden)
+            value[idx] = old
+            grad[idx] = (plus - minus) / (2 * eps)
+        out[key] = grad
+    return out
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    """||a - b|| / (||a|| + ||b||): 0 when equal, about 1 when unrelated; 0 for two zero arrays."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"b: expected the shape of a, {a.shape}, got {b.shape}")
+    denom = np.linalg.norm(a) + np.linalg.norm(b)
+    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
+
+
+def _as_param_grads(grads: Gradients | Params, params: Params) -> Params:
+    out = grads.of_params() if isinstance(grads, Gradients) else grads
+    if not isinstance(out, dict) or set(out) != set(params):
+        raise ValueError(f"grads: expected a Gradients or a dict with keys {sorted(params)}")
+    for key in params:
+        if np.shape(out[key]) != np.shape(params[key]):
+            raise ValueError(f"grads['{key}']: expected shape {np.shape(params[key])}, "
+                             f"got {np.shape(out[key])}")
+    return out
+
+
+def gradient_check(params: Params, X: np.ndarray, Y: np.ndarray, grads: Gradients | Params,
+                   hidden: str = "relu", eps: float = 1e-6) -> dict[str, float]:
+    """Relative error between ``grads`` and central differences of J, per parameter."""
+    analytic = _as_param_grads(grads, params)
+    numeric = numerical_gradient(params, X, Y, hidden, eps)
+    return {key: relative_error(analytic[key], numeric[key]) for key in params}
+
+
+@dataclass(frozen=True)
+class DirectionalCheck:
+    """The slope of J along one direction v, measured and predicted by the gradient."""
+
+    numerical: float
+    analytic: float
+    relative_error: float
+
+
+def directional_check(params: Params, X: np.ndarray, Y: np.ndarray, grads: Gradients | Params,
+                      hidden: str = "relu", rng: int | np.random.Generator | None = 0,
+                      eps: float = 1e-6) -> DirectionalCheck:
+    """Compare (J(p + eps v) - J(p - eps v)) / (2 eps) with grad . v for one random unit v.
+
+    Two forward passes instead of two per parameter; a wrong gradient is caught unless it is wrong
+    only in directions orthogonal to v, which has probability zero.
+    """
+    eps = _eps(eps)
+    analytic_grads = _as_param_grads(grads, params)
+    gen = as_generator(rng)
+    v = {k: gen.normal(size=np.shape(p)) for k, p in params.items()}
+    norm = np.sqrt(sum(float((d ** 2).sum()) for d in v.values()))
+    v = {k: d / norm for k, d in v.items()}
+    shifted = lambda sign: {k: params[k] + sign * eps * v[k] for k in params}
+    numerical = (cost_of_params(shifted(1), X, Y, hidden)
+                 - cost_of_params(shifted(-1), X, Y, hidden)) / (2 * eps)
+    analytic = float(sum((analytic_grads[k] * v[k]).sum() for k in params))
+    denom = abs(numerical) + abs(analytic)
+    return DirectionalCheck(numerical, analytic, 0.0 if denom == 0 else abs(numerical - analytic) / denom)
+
+
+def numerical_jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
+                       eps: float = 1e-6) -> np.ndarray:
+    """The matrix d f(x).flat[i] / d x.flat[j] by central differences, shape (f(x).size, x.size).
+
+    Introduced in {ref}`vector-loss`.
+    """
+    eps = _eps(eps)
+    x = np.array(x, dtype=float)
+    if x.size == 0 or not np.all(np.isfinite(x)):
+        raise ValueError(f"x: expected a non-empty finite array, got shape {x.shape}")
+    size_out = np.asarray(f(x)).size
+    jac = np.zeros((size_out, x.size))
+    flat = x.reshape(-1)
+    for j in range(x.size):
+        old = flat[j]
+        flat[j] = old + eps
+        plus = np.asarray(f(x), dtype=float).reshape(-1)
+        flat[j] = old - eps
+        minus = np.asarray(f(x), dtype=float).reshape(-1)
+        flat[j] = old
+        jac[:, j] = (plus - minus) / (2 * eps)
+    return jac

@@ -1,0 +1,195 @@
+"""The mathematics of the package, on many random networks (facts F1-F10 of the book)."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import oneoverm as om
+
+HIDDEN = sorted(om.ACTIVATIONS)
+
+
+@st.composite
+def networks(draw, max_depth=5, max_m=64, max_width=5):
+    """A random batch and network: depth 1-5, m in 1..64, each hidden activation."""
+    L = draw(st.integers(1, max_depth))
+    m = draw(st.integers(1, max_m))
+    sizes = [draw(st.integers(1, 4))] + [draw(st.integers(1, max_width)) for _ in range(L - 1)] + [1]
+    hidden = draw(st.sampled_from(HIDDEN))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    X = rng.normal(size=(sizes[0], m))
+    Y = rng.integers(0, 2, size=(1, m)).astype(float)
+    params = om.init_params(sizes, rng)
+    return params, X, Y, hidden
+
+
+def close(a, b, rtol=1e-12):
+    """Equal to round-off, relative to the size of b (entries near zero are judged by the norm)."""
+    np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * max(np.abs(b).max(), 1e-300))
+
+
+def fd_agrees(analytic, numeric):
+    """Relative error below 1e-6, or a difference below the noise floor of central differences.
+
+    With eps = 1e-6 in float64, each difference quotient carries a round-off of about
+    1e-16 * J / eps = 1e-10, so a gradient of size 1e-6 cannot be checked to 1e-6 relative.
+    """
+    return om.relative_error(analytic, numeric) < 1e-6 or np.linalg.norm(analytic - numeric) < 1e-8
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks())
+def test_both_correct_placements_agree_and_relate_by_m(net):
+    params, X, Y, hidden = net
+    fwd = om.forward(X, params, hidden)
+    at_params, at_output = om.backward(fwd, Y, "at_params"), om.backward(fwd, Y, "at_output")
+    for l in range(1, fwd.L + 1):
+        close(at_output.dW[l], at_params.dW[l])
+        close(at_output.db[l], at_params.db[l])
+        close(at_params.dZ[l], fwd.m * at_output.dZ[l])
+        close(at_params.dA[l], fwd.m * at_output.dA[l])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(max_m=32))
+def test_correct_placements_match_finite_differences(net):
+    params, X, Y, hidden = net
+    fwd = om.forward(X, params, hidden)
+    numeric = om.numerical_gradient(params, X, Y, hidden)
+    for name in ("at_params", "at_output"):
+        analytic = om.backward(fwd, Y, name).of_params()
+        flat = lambda g: np.concatenate([g[k].ravel() for k in params])
+        assert om.relative_error(flat(analytic), flat(numeric)) < 1e-6, name
+        for key in params:
+            assert fd_agrees(analytic[key], numeric[key]), (name, key)
+
+
+@settings(max_examples=60, deadline=None)
+@given(networks())
+def test_wrong_placements_are_off_by_the_predicted_powers_of_m(net):
+    params, X, Y, hidden = net
+    fwd = om.forward(X, params, hidden)
+    L, m = fwd.L, fwd.m
+    true = om.backward(fwd, Y, "at_params")
+    every, nowhere, twice = (om.backward(fwd, Y, p) for p in ("every_layer", "nowhere", "twice"))
+    for l in range(1, L + 1):
+        close(every.dW[l], float(m) ** -(L - l) * true.dW[l])
+        close(every.db[l], float(m) ** -(L - l) * true.db[l])
+        close(nowhere.dW[l], m * true.dW[l])
+        close(twice.dW[l], true.dW[l] / m)
+        close(twice.db[l], true.db[l] / m)
+
+
+@settings(max_examples=30, deadline=None)
+@given(networks(max_depth=3, max_m=8, max_width=3))
+def test_path_rule_predicts_every_scaled_placement(net):
+    params, X, Y, hidden = net
+    fwd = om.forward(X, params, hidden)
+    true = om.backward(fwd, Y, "at_output")
+    for placement in om.scaled_placements(fwd.L, fwd.m):
+        grads = om.backward(fwd, Y, placement)
+        for l in range(1, fwd.L + 1):
+            close(grads.dW[l], fwd.m * placement.path_factor(l) * true.dW[l])
+        if placement.is_correct(fwd.m):
+            for l in range(1, fwd.L + 1):
+                close(grads.dW[l], true.dW[l])
+
+
+def test_named_placements_obey_the_path_rule_as_the_book_says():
+    for L in range(1, 6):
+        for m in (1, 2, 7, 64):
+            verdicts = {name: om.named_placement(name, L, m).is_correct(m) for name in om.PLACEMENTS}
+            wrong_when_m_gt_1 = {"every_layer": L > 1, "nowhere": True, "twice": True}
+            for name, correct in verdicts.items():
+                expected = name in ("at_params", "at_output") or m == 1 or not wrong_when_m_gt_1[name]
+                assert correct == expected, (name, L, m)
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks(max_m=32), st.integers(0, 10**6))
+def test_directional_check_agrees_with_full_check_and_flags_corruption(net, seed):
+    params, X, Y, hidden = net
+    fwd = om.forward(X, params, hidden)
+    grads = om.backward(fwd, Y, "at_output")
+    full = om.gradient_check(params, X, Y, grads, hidden)
+    direction = om.directional_check(params, X, Y, grads, hidden, rng=seed)
+    assert direction.relative_error < 1e-6 or abs(direction.numerical - direction.analytic) < 1e-8
+    numeric = om.numerical_gradient(params, X, Y, hidden)
+    for key, err in full.items():
+        assert err == om.relative_error(grads.of_params()[key], numeric[key])
+        assert fd_agrees(grads.of_params()[key], numeric[key]), key
+    # corrupt one parameter's gradient: both checks must notice
+    corrupted = grads.of_params()
+    key = max(corrupted, key=lambda k: np.abs(corrupted[k]).max())
+    corrupted[key] = 2.0 * corrupted[key] + 0.1
+    assert om.directional_check(params, X, Y, corrupted, hidden, rng=seed).relative_error > 1e-4
+    assert om.gradient_check(params, X, Y, corrupted, hidden)[key] > 1e-2
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 40), st.integers(0, 10**6))
+def test_jacobian_of_loss_vector_is_diagonal_and_sums_to_m_times_gradient(m, seed):
+    rng = np.random.default_rng(seed)
+    AL = rng.uniform(0.05, 0.95, size=(1, m))
+    Y = rng.integers(0, 2, size=(1, m)).astype(float)
+    jac = om.numerical_jacobian(lambda a: om.loss_vector(a, Y), AL)
+    assert jac.shape == (m, m)
+    np.testing.assert_array_equal(jac - np.diag(np.diag(jac)), 0.0)  # exactly: l_i ignores a_j
+    np.testing.assert_allclose(np.diag(jac), om.loss_derivative(AL, Y)[0], rtol=1e-6)
+    grad_J = om.numerical_jacobian(lambda a: np.array([om.cost(a, Y)]), AL)[0]
+    np.testing.assert_allclose(jac.sum(axis=0), m * grad_J, rtol=1e-6)
+
+
+def test_losses_are_stable_at_extreme_logits():
+    Z = np.array([[1000.0, -1000.0, 1000.0, -1000.0, 0.0]])
+    Y = np.array([[1.0, 0.0, 0.0, 1.0, 1.0]])
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        from_logits = om.loss_vector_from_logits(Z, Y)
+        from_probs = om.loss_vector(om.sigmoid(Z), Y)
+        derivative = om.loss_derivative(om.sigmoid(Z), Y)
+    np.testing.assert_allclose(from_logits, [[0.0, 0.0, 1000.0, 1000.0, np.log(2)]], rtol=1e-15, atol=0)
+    assert np.all(np.isfinite(from_probs)) and np.all(np.isfinite(derivative))
+    np.testing.assert_allclose(from_probs[0, [0, 1, 4]], from_logits[0, [0, 1, 4]], atol=1e-15)
+    assert om.cost_from_logits(Z, Y) == pytest.approx(from_logits.mean())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 20), st.integers(0, 10**6))
+def test_cost_is_mean_of_losses_and_logits_agree_with_probabilities(m, seed):
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(scale=5, size=(1, m))
+    Y = rng.integers(0, 2, size=(1, m)).astype(float)
+    losses = om.loss_vector(om.sigmoid(Z), Y)
+    assert losses.shape == (1, m)
+    np.testing.assert_allclose(losses, om.loss_vector_from_logits(Z, Y), rtol=1e-9)
+    assert om.cost(om.sigmoid(Z), Y) == pytest.approx(losses.sum() / m, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+def test_activation_derivatives_match_finite_differences(name):
+    g, g_prime = om.activation(name)
+    z = np.linspace(-3, 3, 13) + 0.05  # avoid the ReLU kink at 0
+    numeric = np.diag(om.numerical_jacobian(g, z))
+    np.testing.assert_allclose(g_prime(z), numeric, rtol=1e-7, atol=1e-9)
+
+
+def test_seeds_make_everything_repeatable():
+    a, b = om.init_params([3, 4, 1], 7), om.init_params([3, 4, 1], 7)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert np.array_equal(om.disc_dataset(50, 3)[0], om.disc_dataset(50, 3)[0])
+
+
+def test_gradient_descent_lowers_the_cost_with_a_correct_placement():
+    X, Y = om.disc_dataset(64, 0)
+    params = om.init_params([2, 8, 1], 0)
+    _, costs = om.gradient_descent(params, X, Y, hidden="tanh", learning_rate=1.0, steps=200)
+    assert costs.shape == (201,) and costs[-1] < 0.8 * costs[0]
+
+
+def test_sum_reduction_equals_mean_with_learning_rate_times_m():
+    X, Y = om.disc_dataset(16, 1)
+    params = om.init_params([2, 4, 1], 1)
+    _, mean_costs = om.gradient_descent(params, X, Y, one_over_m="at_params", learning_rate=0.16, steps=20)
+    _, sum_costs = om.gradient_descent(params, X, Y, one_over_m="nowhere", learning_rate=0.01, steps=20)
+    np.testing.assert_allclose(sum_costs, mean_costs, rtol=1e-10)
