@@ -1,0 +1,48 @@
+# "Where does 1/m go?": build and test. Everything runs from .venv; nothing needs activating.
+#   make book   build the book strictly into _build/html   (the default target)
+#   make test   package tests, every chapter run by nbval, and a clean strict build
+#   make serve  build, then serve _build/html on http://127.0.0.1:8000
+#   make clean  remove _build (keeps .venv)
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := book
+
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+# Installing is slow: redo it only when requirements.txt or code/pyproject.toml change.
+# (The package is installed editable, so edits to code/oneoverm/*.py need no reinstall.)
+STAMP := $(VENV)/.stamp
+
+.PHONY: setup book test serve clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt code/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt
+	@# Build matplotlib's font cache now: its one-off "building the font cache" message
+	@# would otherwise reach a cell's stderr and fail the strict build.
+	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
+	touch $@
+
+# -n -W --keep-going: every warning (missing reference, stderr in a cell, ...) fails the
+# build, after listing them all. A failing cell fails it too (raise_on_error in _config.yml).
+# Caveat: an incremental build re-reads only changed pages, so warnings of unchanged pages
+# are not repeated; `make clean book` or `make test` (tests/test_book_build.py) build clean.
+book: setup
+	$(BIN)/python .ci/cache-guard _build
+	$(BIN)/jupyter-book build . -n -W --keep-going
+	@echo "Open _build/html/index.html in a browser (or run: make serve)"
+
+test: setup
+	$(BIN)/python -m pytest
+
+serve: book
+	@echo "Serving _build/html on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+clean:
+	rm -rf _build
