@@ -64,3 +64,12 @@ CASES = [
 def test_bad_input_raises_a_helpful_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_softmax_labels_must_be_one_hot():
+    params = om.init_params([3, 4, 2], 0)
+    fwd = om.forward(X, params, output="softmax")
+    with pytest.raises(ValueError, match=r"Y: softmax labels must be one-hot \(one 1 per column\), column 0 has 2"):
+        om.backward(fwd, np.ones((2, 5)))
+    with pytest.raises(ValueError, match=r"output: unknown output layer 'tanh'; expected one of \['sigmoid', 'softmax'\]"):
+        om.forward(X, params, output="tanh")

@@ -193,3 +193,32 @@ def test_sum_reduction_equals_mean_with_learning_rate_times_m():
     _, mean_costs = om.gradient_descent(params, X, Y, one_over_m="at_params", learning_rate=0.16, steps=20)
     _, sum_costs = om.gradient_descent(params, X, Y, one_over_m="nowhere", learning_rate=0.01, steps=20)
     np.testing.assert_allclose(sum_costs, mean_costs, rtol=1e-10)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 3), st.integers(2, 5), st.integers(1, 24), st.sampled_from(HIDDEN),
+       st.integers(0, 10**6))
+def test_softmax_output_placements_agree_and_match_finite_differences(L, classes, m, hidden, seed):
+    rng = np.random.default_rng(seed)
+    sizes = [3] + [4] * (L - 1) + [classes]
+    params = om.init_params(sizes, rng)
+    X = rng.normal(size=(3, m))
+    Y = np.eye(classes)[:, rng.integers(0, classes, size=m)]
+    fwd = om.forward(X, params, hidden, output="softmax")
+    np.testing.assert_allclose(fwd.AL.sum(axis=0), 1.0, rtol=1e-14)
+    at_params, at_output = om.backward(fwd, Y, "at_params"), om.backward(fwd, Y, "at_output")
+    numeric = om.numerical_gradient(params, X, Y, hidden, output="softmax")
+    for l in range(1, L + 1):
+        close(at_output.dW[l], at_params.dW[l])
+        close(at_params.dZ[l], m * at_output.dZ[l])
+        assert fd_agrees(at_output.dW[l], numeric[f"W{l}"]) and fd_agrees(at_output.db[l], numeric[f"b{l}"])
+
+
+def test_softmax_loss_is_stable_and_matches_probabilities():
+    Z = np.array([[1000.0, -1000.0, 0.0], [0.0, 0.0, 0.0], [-1000.0, 1000.0, 0.0]])
+    Y = np.eye(3)
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        from_logits = om.loss_vector_from_logits(Z, Y, output="softmax")
+        from_probs = om.loss_vector(om.softmax(Z), Y, output="softmax")
+    np.testing.assert_allclose(from_logits, [[0.0, 1000.0, np.log(3)]], rtol=1e-15, atol=1e-300)
+    assert np.all(np.isfinite(from_probs)) and from_probs[0, 2] == pytest.approx(np.log(3))

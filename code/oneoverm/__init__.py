@@ -6,21 +6,21 @@ The figure style lives in :mod:`oneoverm.plotting` (needs matplotlib).
 """
 
 from .activations import (ACTIVATIONS, activation, relu, relu_derivative, sigmoid, sigmoid_derivative,
-                          tanh, tanh_derivative)
+                          softmax, tanh, tanh_derivative)
 from .backward import PLACEMENTS, Gradients, Placement, backward, named_placement, scaled_placements
 from .gradcheck import (DirectionalCheck, cost_of_params, directional_check, gradient_check,
                         numerical_gradient, numerical_jacobian, relative_error)
-from .losses import cost, cost_from_logits, loss_derivative, loss_vector, loss_vector_from_logits
+from .losses import OUTPUTS, cost, cost_from_logits, loss_derivative, loss_vector, loss_vector_from_logits
 from .network import Forward, Params, as_generator, depth, forward, init_params
 from .training import disc_dataset, gradient_descent
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "PLACEMENTS", "DirectionalCheck", "Forward", "Gradients", "Params", "Placement",
+    "ACTIVATIONS", "OUTPUTS", "PLACEMENTS", "DirectionalCheck", "Forward", "Gradients", "Params", "Placement",
     "activation", "as_generator", "backward", "cost", "cost_from_logits", "cost_of_params", "depth",
     "directional_check", "disc_dataset", "forward", "gradient_check", "gradient_descent",
     "init_params", "loss_derivative", "loss_vector", "loss_vector_from_logits", "named_placement",
     "numerical_gradient", "numerical_jacobian", "relative_error", "relu", "relu_derivative",
-    "scaled_placements", "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative",
+    "scaled_placements", "sigmoid", "sigmoid_derivative", "softmax", "tanh", "tanh_derivative",
 ]

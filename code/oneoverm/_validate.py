@@ -30,6 +30,17 @@ def labels(name: str, value, rows: int, cols: int) -> np.ndarray:
     return arr
 
 
+def one_hot(name: str, value, rows: int, cols: int) -> np.ndarray:
+    """Return one-hot labels of shape (rows, cols): 0/1 entries, exactly one 1 per column."""
+    arr = labels(name, value, rows, cols)
+    sums = arr.sum(axis=0)
+    if np.any(sums != 1):
+        col = int(np.flatnonzero(sums != 1)[0])
+        raise ValueError(f"{name}: softmax labels must be one-hot (one 1 per column), "
+                         f"column {col} has {int(sums[col])}")
+    return arr
+
+
 def probabilities(name: str, value, rows: int | None = None, cols: int | None = None) -> np.ndarray:
     """Return an array of values in [0, 1] with the given shape."""
     arr = as_matrix(name, value, rows, cols)

@@ -40,6 +40,16 @@ def relu_derivative(z: np.ndarray) -> np.ndarray:
     return (np.asarray(z, dtype=float) > 0).astype(float)
 
 
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Column-wise softmax exp(z_k) / sum_j exp(z_j), shifted by each column's maximum (no overflow).
+
+    An output activation only (its Jacobian is not diagonal). Introduced in {ref}`softmax-and-coupling`.
+    """
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
 ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]] = {
     "sigmoid": (sigmoid, sigmoid_derivative),
     "tanh": (tanh, tanh_derivative),

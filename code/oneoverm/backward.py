@@ -20,9 +20,8 @@ from math import prod
 
 import numpy as np
 
-from . import _validate
 from .activations import activation
-from .losses import loss_derivative
+from .losses import check_labels, loss_derivative
 from .network import Forward
 
 PLACEMENTS = ("at_params", "at_output", "every_layer", "nowhere", "twice")
@@ -94,16 +93,17 @@ class Gradients:
 
 
 def backward(fwd: Forward, Y: np.ndarray, one_over_m: str | Placement = "at_params") -> Gradients:
-    """Backpropagate binary cross-entropy through the network of ``fwd``.
+    """Backpropagate the cross-entropy of ``fwd``'s output (sigmoid or softmax) through its network.
 
     ``one_over_m`` names where the factor 1/m goes (see :data:`PLACEMENTS`) or is a
     :class:`Placement` with custom scales. dZ[L] = s_L (A[L] - Y); dA[L] is reported as
-    s_L times the elementwise derivative of the loss, the seed that dZ[L] = dA[L] g'(Z[L]) uses.
+    s_L times the derivative of each loss with respect to its own output column (for a sigmoid
+    output, dZ[L] = dA[L] * g'(Z[L]); for both outputs, dZ[L] = s_L (A[L] - Y)).
     """
     if not isinstance(fwd, Forward):
         raise ValueError(f"fwd: expected the Forward returned by forward(), got {type(fwd).__name__}")
     L, m = fwd.L, fwd.m
-    Y = _validate.labels("Y", Y, *fwd.AL.shape)
+    Y = check_labels(Y, fwd.AL.shape, fwd.output)
     if isinstance(one_over_m, Placement):
         if one_over_m.L != L:
             raise ValueError(f"one_over_m: the placement has {one_over_m.L} layers, the network {L}")
@@ -113,8 +113,8 @@ def backward(fwd: Forward, Y: np.ndarray, one_over_m: str | Placement = "at_para
     _, g_prime = activation(fwd.hidden)
     s, t = placement.dz, placement.params
 
-    dA = {L: s[L - 1] * loss_derivative(fwd.AL, Y)}
-    dZ = {L: s[L - 1] * (fwd.AL - Y)}  # = dA[L] * sigmoid'(Z[L]), without dividing by a(1-a)
+    dA = {L: s[L - 1] * loss_derivative(fwd.AL, Y, fwd.output)}
+    dZ = {L: s[L - 1] * (fwd.AL - Y)}  # dl_i/dz_i = a_i - y_i for both cross-entropies
     dW, db = {}, {}
     for l in range(L, 0, -1):
         if l < L:

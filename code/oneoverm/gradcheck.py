@@ -21,13 +21,14 @@ def _eps(eps: float) -> float:
     return float(eps)
 
 
-def cost_of_params(params: Params, X: np.ndarray, Y: np.ndarray, hidden: str = "relu") -> float:
+def cost_of_params(params: Params, X: np.ndarray, Y: np.ndarray, hidden: str = "relu",
+                   output: str = "sigmoid") -> float:
     """J(params) on the batch (X, Y), computed from the logits."""
-    return cost_from_logits(forward(X, params, hidden).ZL, Y)
+    return cost_from_logits(forward(X, params, hidden, output).ZL, Y, output)
 
 
 def numerical_gradient(params: Params, X: np.ndarray, Y: np.ndarray, hidden: str = "relu",
-                       eps: float = 1e-6) -> Params:
+                       eps: float = 1e-6, output: str = "sigmoid") -> Params:
     """Central differences of J for every entry of every parameter: {"W1": dJ/dW1, ...}."""
     eps = _eps(eps)
     depth(params)
@@ -38,9 +39,9 @@ def numerical_gradient(params: Params, X: np.ndarray, Y: np.ndarray, hidden: str
         for idx in np.ndindex(value.shape):
             old = value[idx]
             value[idx] = old + eps
-            plus = cost_of_params(work, X, Y, hidden)
+            plus = cost_of_params(work, X, Y, hidden, output)
             value[idx] = old - eps
-            minus = cost_of_params(work, X, Y, hidden)
+            minus = cost_of_params(work, X, Y, hidden, output)
             value[idx] = old
             grad[idx] = (plus - minus) / (2 * eps)
         out[key] = grad
@@ -68,10 +69,10 @@ def _as_param_grads(grads: Gradients | Params, params: Params) -> Params:
 
 
 def gradient_check(params: Params, X: np.ndarray, Y: np.ndarray, grads: Gradients | Params,
-                   hidden: str = "relu", eps: float = 1e-6) -> dict[str, float]:
+                   hidden: str = "relu", eps: float = 1e-6, output: str = "sigmoid") -> dict[str, float]:
     """Relative error between ``grads`` and central differences of J, per parameter."""
     analytic = _as_param_grads(grads, params)
-    numeric = numerical_gradient(params, X, Y, hidden, eps)
+    numeric = numerical_gradient(params, X, Y, hidden, eps, output)
     return {key: relative_error(analytic[key], numeric[key]) for key in params}
 
 
@@ -86,7 +87,7 @@ class DirectionalCheck:
 
 def directional_check(params: Params, X: np.ndarray, Y: np.ndarray, grads: Gradients | Params,
                       hidden: str = "relu", rng: int | np.random.Generator | None = 0,
-                      eps: float = 1e-6) -> DirectionalCheck:
+                      eps: float = 1e-6, output: str = "sigmoid") -> DirectionalCheck:
     """Compare (J(p + eps v) - J(p - eps v)) / (2 eps) with grad . v for one random unit v.
 
     Two forward passes instead of two per parameter; a wrong gradient is caught unless it is wrong
@@ -99,8 +100,8 @@ def directional_check(params: Params, X: np.ndarray, Y: np.ndarray, grads: Gradi
     norm = np.sqrt(sum(float((d ** 2).sum()) for d in v.values()))
     v = {k: d / norm for k, d in v.items()}
     shifted = lambda sign: {k: params[k] + sign * eps * v[k] for k in params}
-    numerical = (cost_of_params(shifted(1), X, Y, hidden)
-                 - cost_of_params(shifted(-1), X, Y, hidden)) / (2 * eps)
+    numerical = (cost_of_params(shifted(1), X, Y, hidden, output)
+                 - cost_of_params(shifted(-1), X, Y, hidden, output)) / (2 * eps)
     analytic = float(sum((analytic_grads[k] * v[k]).sum() for k in params))
     denom = abs(numerical) + abs(analytic)
     return DirectionalCheck(numerical, analytic, 0.0 if denom == 0 else abs(numerical - analytic) / denom)

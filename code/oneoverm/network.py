@@ -1,7 +1,7 @@
 """Parameters and the forward pass of an L-layer dense network. Introduced in {ref}`loss-vs-cost`.
 
 Examples are columns: X has shape (n0, m). Layer l computes Z[l] = W[l] A[l-1] + b[l] and
-A[l] = g(Z[l]), with the chosen hidden activation g for l < L and a sigmoid output for l = L.
+A[l] = g(Z[l]), with the chosen hidden activation g for l < L and a sigmoid (or softmax) output.
 Parameters live in a dict with keys "W1", "b1", ..., "WL", "bL".
 """
 
@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import _validate
-from .activations import activation, sigmoid
+from .activations import activation, sigmoid, softmax
+from .losses import check_output
 
 Params = dict[str, np.ndarray]
 
@@ -73,6 +74,7 @@ class Forward:
     hidden: str
     A: dict[int, np.ndarray]
     Z: dict[int, np.ndarray]
+    output: str = "sigmoid"
 
     @property
     def L(self) -> int:
@@ -95,13 +97,17 @@ class Forward:
         return self.Z[self.L]
 
 
-def forward(X: np.ndarray, params: Params, hidden: str = "relu") -> Forward:
-    """Run the network on the columns of X and keep every A[l] and Z[l]."""
+def forward(X: np.ndarray, params: Params, hidden: str = "relu", output: str = "sigmoid") -> Forward:
+    """Run the network on the columns of X and keep every A[l] and Z[l].
+
+    ``output`` is "sigmoid" (binary cross-entropy) or "softmax" (categorical cross-entropy).
+    """
     L = depth(params)
     g, _ = activation(hidden)
+    last = softmax if check_output(output) == "softmax" else sigmoid
     A = {0: _validate.as_matrix("X", X, params["W1"].shape[1])}
     Z: dict[int, np.ndarray] = {}
     for l in range(1, L + 1):
         Z[l] = params[f"W{l}"] @ A[l - 1] + params[f"b{l}"]
-        A[l] = sigmoid(Z[l]) if l == L else g(Z[l])
-    return Forward(params=params, hidden=hidden, A=A, Z=Z)
+        A[l] = last(Z[l]) if l == L else g(Z[l])
+    return Forward(params=params, hidden=hidden, A=A, Z=Z, output=output)

@@ -22,7 +22,7 @@ def disc_dataset(m: int, rng: int | np.random.Generator | None = 0) -> tuple[np.
 
 def gradient_descent(params: Params, X: np.ndarray, Y: np.ndarray, *, hidden: str = "relu",
                      one_over_m: str | Placement = "at_params", learning_rate: float = 0.1,
-                     steps: int = 100) -> tuple[Params, np.ndarray]:
+                     steps: int = 100, output: str = "sigmoid") -> tuple[Params, np.ndarray]:
     """Full-batch gradient descent with the given placement of 1/m.
 
     Returns the final parameters and the cost J before each step and after the last
@@ -35,9 +35,9 @@ def gradient_descent(params: Params, X: np.ndarray, Y: np.ndarray, *, hidden: st
     params = {k: np.array(v, dtype=float) for k, v in params.items()}
     costs = []
     for _ in range(steps):
-        fwd = forward(X, params, hidden)
-        costs.append(cost_from_logits(fwd.ZL, Y))
+        fwd = forward(X, params, hidden, output)
+        costs.append(cost_from_logits(fwd.ZL, Y, output))
         grads = backward(fwd, Y, one_over_m).of_params()
         params = {k: params[k] - learning_rate * grads[k] for k in params}
-    costs.append(cost_from_logits(forward(X, params, hidden).ZL, Y))
+    costs.append(cost_from_logits(forward(X, params, hidden, output).ZL, Y, output))
     return params, np.array(costs)
