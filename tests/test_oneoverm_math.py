@@ -222,3 +222,8 @@ def test_softmax_loss_is_stable_and_matches_probabilities():
         from_probs = om.loss_vector(om.softmax(Z), Y, output="softmax")
     np.testing.assert_allclose(from_logits, [[0.0, 1000.0, np.log(3)]], rtol=1e-15, atol=1e-300)
     assert np.all(np.isfinite(from_probs)) and from_probs[0, 2] == pytest.approx(np.log(3))
+
+
+def test_numerical_jacobian_of_a_transposed_input_is_not_lost():
+    x = np.arange(6.0).reshape(2, 3).T  # Fortran-ordered view
+    np.testing.assert_allclose(om.numerical_jacobian(lambda v: 2 * v, x), 2 * np.eye(6), atol=1e-8)

@@ -114,7 +114,7 @@ def numerical_jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
     Introduced in {ref}`vector-loss`.
     """
     eps = _eps(eps)
-    x = np.array(x, dtype=float)
+    x = np.array(x, dtype=float, order="C")  # C order: the flat view below must alias x
     if x.size == 0 or not np.all(np.isfinite(x)):
         raise ValueError(f"x: expected a non-empty finite array, got shape {x.shape}")
     size_out = np.asarray(f(x)).size
