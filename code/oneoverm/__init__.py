@@ -2,7 +2,8 @@
 
 A dense network with a sigmoid output and binary cross-entropy, one backward pass whose placement
 of the factor 1/m is an argument, and numerical checks. Import as ``import oneoverm as om``.
-The figure style lives in :mod:`oneoverm.plotting` (needs matplotlib).
+The figure style lives in :mod:`oneoverm.plotting` (needs matplotlib); the forward pass written
+against any NumPy-like array module (for autodiff) in :mod:`oneoverm.functional`.
 """
 
 from .activations import (ACTIVATIONS, activation, relu, relu_derivative, sigmoid, sigmoid_derivative,
@@ -13,11 +14,20 @@ from .gradcheck import (DirectionalCheck, cost_of_params, directional_check, gra
 from .losses import OUTPUTS, cost, cost_from_logits, loss_derivative, loss_vector, loss_vector_from_logits
 from .network import Forward, Params, as_generator, depth, forward, init_params
 from .training import disc_dataset, gradient_descent
+from .regularization import add_l2, l2_cost, l2_penalty
+from .minibatch import REDUCTIONS, minibatch_descent, minibatches
+from .batchnorm import (BatchNormCache, BatchNormForward, BatchNormGradients, batch_normalize,
+                        batch_normalize_backward, batchnorm_network_backward, batchnorm_network_cost,
+                        batchnorm_network_forward, init_batchnorm_params)
+from . import functional
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "OUTPUTS", "PLACEMENTS", "DirectionalCheck", "Forward", "Gradients", "Params", "Placement",
+    "ACTIVATIONS", "OUTPUTS", "PLACEMENTS", "REDUCTIONS", "BatchNormCache", "BatchNormForward",
+    "BatchNormGradients", "add_l2", "batch_normalize", "batch_normalize_backward",
+    "batchnorm_network_backward", "batchnorm_network_cost", "batchnorm_network_forward", "functional",
+    "init_batchnorm_params", "l2_cost", "l2_penalty", "minibatch_descent", "minibatches", "DirectionalCheck", "Forward", "Gradients", "Params", "Placement",
     "activation", "as_generator", "backward", "cost", "cost_from_logits", "cost_of_params", "depth",
     "directional_check", "disc_dataset", "forward", "gradient_check", "gradient_descent",
     "init_params", "loss_derivative", "loss_vector", "loss_vector_from_logits", "named_placement",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate
+from . import _validate, functional
 
 # Probabilities that rounded to exactly 0 or 1 are moved to the nearest double inside (0, 1).
 _LOW = np.finfo(float).tiny
@@ -54,14 +54,11 @@ def loss_vector_from_logits(ZL: np.ndarray, Y: np.ndarray, output: str = "sigmoi
     """The loss vector, shape (1, m), from the logits ZL = Z[L] (AL = output(ZL)), exact for any z.
 
     Sigmoid: l = max(z, 0) - y z + log(1 + exp(-|z|)); softmax: l = logsumexp(z) - sum_k y_k z_k,
-    shifted by the column maximum. Neither overflows.
+    shifted by the column maximum. Neither overflows. The formulas live in
+    :func:`oneoverm.functional.losses_from_logits`, which autograd can trace ({ref}`autodiff`).
     """
     ZL, Y = _pair(ZL, Y, "ZL", output)
-    if output == "softmax":
-        top = ZL.max(axis=0, keepdims=True)
-        lse = top + np.log(np.exp(ZL - top).sum(axis=0, keepdims=True))
-        return lse - (Y * ZL).sum(axis=0, keepdims=True)
-    return (np.maximum(ZL, 0.0) - Y * ZL + np.log1p(np.exp(-np.abs(ZL)))).sum(axis=0, keepdims=True)
+    return functional.losses_from_logits(ZL, Y, output)
 
 
 def cost(AL: np.ndarray, Y: np.ndarray, output: str = "sigmoid") -> float:

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import _validate
-from .activations import activation, sigmoid, softmax
+from . import _validate, functional
+from .activations import activation
 from .losses import check_output
 
 Params = dict[str, np.ndarray]
@@ -101,13 +101,12 @@ def forward(X: np.ndarray, params: Params, hidden: str = "relu", output: str = "
     """Run the network on the columns of X and keep every A[l] and Z[l].
 
     ``output`` is "sigmoid" (binary cross-entropy) or "softmax" (categorical cross-entropy).
+    The arithmetic is :func:`oneoverm.functional.forward_pass`, the code that {ref}`autodiff`
+    differentiates with autograd.
     """
-    L = depth(params)
-    g, _ = activation(hidden)
-    last = softmax if check_output(output) == "softmax" else sigmoid
-    A = {0: _validate.as_matrix("X", X, params["W1"].shape[1])}
-    Z: dict[int, np.ndarray] = {}
-    for l in range(1, L + 1):
-        Z[l] = params[f"W{l}"] @ A[l - 1] + params[f"b{l}"]
-        A[l] = last(Z[l]) if l == L else g(Z[l])
+    depth(params)
+    activation(hidden)
+    check_output(output)
+    X = _validate.as_matrix("X", X, params["W1"].shape[1])
+    Z, A = functional.forward_pass(X, params, hidden, output)
     return Forward(params=params, hidden=hidden, A=A, Z=Z, output=output)
