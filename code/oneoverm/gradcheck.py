@@ -49,7 +49,7 @@ def numerical_gradient(params: Params, X: np.ndarray, Y: np.ndarray, hidden: str
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """||a - b|| / (||a|| + ||b||): 0 when equal, about 1 when unrelated; 0 for two zero arrays."""
+    """||a - b|| / (||a|| + ||b||): 0 equal, ~0.71 orthogonal of equal size, 1 opposite; 0 if both are 0."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape:
         raise ValueError(f"b: expected the shape of a, {a.shape}, got {b.shape}")
