@@ -1,6 +1,7 @@
 # "Where does 1/m go?": build and test. Everything runs from .venv; nothing needs activating.
 #   make book   build the book strictly into _build/html   (the default target)
-#   make test   package tests, every chapter run by nbval, and a clean strict build
+#   make test   package tests, every chapter run by nbval, a clean strict build, published
+#               labels, the built site in headless Chromium, JupyterLab as Binder opens it
 #   make serve  build, then serve _build/html on http://127.0.0.1:8000
 #   make clean  remove _build (keeps .venv)
 SHELL := bash

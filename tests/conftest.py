@@ -1,0 +1,125 @@
+"""Session fixtures: the book built once, its HTML served on loopback, headless Chromium.
+
+Every test that needs the built book uses `book_build` or `html`; the book is built once per
+pytest run, strictly, into a fresh temporary folder (tests/test_book_build.py checks its log).
+Tests that need the build are marked `build` (browser tests `build` and `browser`), so
+`pytest -m "not build"` runs only the fast ones.
+"""
+import functools
+import http.server
+import os
+import re
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from booksite import CHROMIUM, CHROMIUM_ARGS, REPO, ROOT
+
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"  # the one in this venv
+
+
+@dataclass
+class Build:
+    returncode: int
+    log: str  # stdout and stderr, without colour codes
+    html: Path  # _build/html of the fresh build
+
+
+@pytest.fixture(scope="session")
+def book_build(tmp_path_factory):
+    """`jupyter-book build -n -W --keep-going` from nothing: fresh output, fresh execution cache."""
+    out = tmp_path_factory.mktemp("book")
+    cmd = [JUPYTER_BOOK, "build", ROOT, "--path-output", out, "-n", "-W", "--keep-going"]
+    run = subprocess.run(
+        [str(c) for c in cmd], cwd=out, capture_output=True, text=True, timeout=1800
+    )
+    log = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout + run.stderr)
+    return Build(run.returncode, log, out / "_build" / "html")
+
+
+@pytest.fixture(scope="session")
+def html(book_build):
+    """The built HTML folder (also after a build with warnings: --keep-going writes every page)."""
+    if not (book_build.html / "index.html").exists():
+        tail = "\n".join(book_build.log.splitlines()[-40:])
+        pytest.fail(f"the book build wrote no HTML (exit {book_build.returncode}):\n{tail}")
+    return book_build.html
+
+
+@pytest.fixture(scope="session")
+def site(html):
+    """Base URL of the built site on a free loopback port, under /<repo>/ as on GitHub Pages.
+
+    Serving under the repository's path, not at /, catches links that only work at a root.
+    """
+    prefix = f"/{REPO}/"
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            if not path.startswith(prefix):
+                return str(html / "__not-in-the-site__")  # -> 404
+            return super().translate_path("/" + path[len(prefix):])
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(html))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Path of Chromium; skips the browser tests without it, except under CI=true (fails)."""
+    if os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    message = (
+        f"browser tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium; "
+        "or set CHROMIUM=/path/to/chromium)"
+    )
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(message + "; CI=true, so a missing browser is a failure")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page(viewport) -> a page in a fresh browser context, closed after the test."""
+    contexts = []
+
+    def make(viewport):
+        contexts.append(browser.new_context(viewport=viewport))
+        return contexts[-1].new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    """Folder for full-page screenshots (git-ignored, under _build): look at them."""
+    folder = ROOT / "_build" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
