@@ -69,3 +69,15 @@ def test_every_page_in_the_toc_is_published_with_its_slug_label(docname, invento
         f"{docname} is in _toc.yml, so its URL is published: add the line '{page}  {page}' and "
         f"its citation-contract labels to tests/{LIST.name}"
     )
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("docname", toc_docnames())
+def test_labelled_headings_link_to_their_label(docname, html):
+    """The ¶ link a reader copies from a labelled heading is the stable #label (_ext/label_anchors)."""
+    page = (html / f"{docname}.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<section id="([^"]+)">\s*((?:<span id="[^"]+"></span>\s*)*)<h[1-6]', page)
+    labelled = [(first, re.findall(r'id="([^"]+)"', spans)) for first, spans in sections]
+    labels = {label for _, label in PUBLISHED}
+    wrong = [(first, aliases) for first, aliases in labelled if set(aliases) & labels]
+    assert not wrong, f"{docname}: headings whose link is not their published label: {wrong}"
