@@ -74,6 +74,15 @@ def named_placement(name: str, L: int, m: int) -> Placement:
     }[name]
 
 
+def resolve_placement(one_over_m: str | Placement, L: int, m: int) -> Placement:
+    """The Placement that a backward pass's ``one_over_m`` argument names, checked against L."""
+    if isinstance(one_over_m, Placement):
+        if one_over_m.L != L:
+            raise ValueError(f"one_over_m: the placement has {one_over_m.L} layers, the network {L}")
+        return one_over_m
+    return named_placement(one_over_m, L, m)
+
+
 @dataclass(frozen=True)
 class Gradients:
     """dW[l], db[l], dZ[l] for l = 1..L and dA[l] for l = 0..L, keyed by layer number."""
@@ -104,12 +113,7 @@ def backward(fwd: Forward, Y: np.ndarray, one_over_m: str | Placement = "at_para
         raise ValueError(f"fwd: expected the Forward returned by forward(), got {type(fwd).__name__}")
     L, m = fwd.L, fwd.m
     Y = check_labels(Y, fwd.AL.shape, fwd.output)
-    if isinstance(one_over_m, Placement):
-        if one_over_m.L != L:
-            raise ValueError(f"one_over_m: the placement has {one_over_m.L} layers, the network {L}")
-        placement = one_over_m
-    else:
-        placement = named_placement(one_over_m, L, m)
+    placement = resolve_placement(one_over_m, L, m)
     _, g_prime = activation(fwd.hidden)
     s, t = placement.dz, placement.params
 

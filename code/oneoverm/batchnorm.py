@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _validate
 from .activations import activation, sigmoid, softmax
-from .backward import Placement, named_placement
+from .backward import Placement, resolve_placement
 from .losses import check_labels, check_output, cost_from_logits, loss_derivative
 from .network import Params, as_generator, depth, init_params
 
@@ -214,12 +214,7 @@ def batchnorm_network_backward(fwd: BatchNormForward, Y: np.ndarray,
                          f"got {type(fwd).__name__}")
     L, m = fwd.L, fwd.m
     Y = check_labels(Y, fwd.AL.shape, fwd.output)
-    if isinstance(one_over_m, Placement):
-        if one_over_m.L != L:
-            raise ValueError(f"one_over_m: the placement has {one_over_m.L} layers, the network {L}")
-        placement = one_over_m
-    else:
-        placement = named_placement(one_over_m, L, m)
+    placement = resolve_placement(one_over_m, L, m)
     _, g_prime = activation(fwd.hidden)
     s, t = placement.dz, placement.params
 
