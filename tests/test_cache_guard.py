@@ -1,0 +1,76 @@
+"""The execution cache never serves a page computed with an older package.
+
+jupyter-cache re-executes a page only when its code cells change; `make book` runs
+.ci/cache-guard first, which drops the cache when code/ or requirements.txt change. This test
+runs `make book` in a copy of the repository holding a one-page book whose page prints a
+value returned by the package, changes that value, rebuilds, and expects the page to show
+the new one; then it edits requirements.txt and expects the page to be executed again.
+With the guard disabled (e.g. `.ci/cache-guard` made a no-op) the page keeps "value 1" and
+this test fails. The user's _build is never touched.
+"""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from booksite import ROOT
+
+VENV = Path(sys.executable).parent.parent  # this venv (not resolved: .venv/bin/python is a link)
+PROBE = "oneoverm/_cache_probe.py"
+PAGE = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+(probe)=
+# Probe
+
+```{code-cell} ipython3
+from oneoverm._cache_probe import value
+print(f"probe value {value()}")
+```
+"""
+
+
+def make_book(repo):
+    """`make book` in the copy, with this venv (-o: never reinstall it) and the copy's package."""
+    env = dict(os.environ, PYTHONPATH=str(repo / "code"))
+    run = subprocess.run(
+        ["make", "--no-print-directory", f"VENV={VENV}", "-o", f"{VENV}/.stamp", "book"],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    page = (repo / "_build" / "html" / "book" / "probe.html").read_text(encoding="utf-8")
+    return page, run.stdout + run.stderr
+
+
+@pytest.mark.build
+def test_package_or_requirements_change_reexecutes_the_page(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "_build", ".pytest_cache", ".hypothesis", "__pycache__", "*.egg-info"))
+    (repo / "_toc.yml").write_text("format: jb-book\nroot: book/probe\n")
+    (repo / "book" / "probe.md").write_text(PAGE)
+    probe = repo / "code" / PROBE
+
+    probe.write_text("def value():\n    return 1\n")
+    page, _ = make_book(repo)
+    assert "probe value 1" in page
+
+    probe.write_text("def value():\n    return 2\n")  # the package changes, the page does not
+    page, log = make_book(repo)
+    assert "probe value 2" in page, "the build served a page computed with the old package"
+
+    with open(repo / "requirements.txt", "a") as f:
+        f.write("# a toolchain change\n")
+    _, log = make_book(repo)
+    assert "Executing notebook" in log, "a change to requirements.txt did not re-execute the page"
