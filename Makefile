@@ -10,13 +10,14 @@ SHELL := bash
 
 PYTHON ?= python3
 PORT ?= 8000
+PYTEST_ARGS ?=   # e.g. make test PYTEST_ARGS='-m "not browser"'
 VENV := .venv
 BIN := $(VENV)/bin
 # Installing is slow: redo it only when requirements.txt or code/pyproject.toml change.
 # (The package is installed editable, so edits to code/oneoverm/*.py need no reinstall.)
 STAMP := $(VENV)/.stamp
 
-.PHONY: setup book test serve clean
+.PHONY: setup book test bench serve clean
 
 setup: $(STAMP)
 
@@ -39,7 +40,12 @@ book: setup
 	@echo "Open _build/html/index.html in a browser (or run: make serve)"
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Timings on this machine (cold/incremental builds, make test, per page): a table, and
+# bench/results.json. Runs in a temporary copy of the repository; see bench/bench.py.
+bench: setup
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 serve: book
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
