@@ -25,6 +25,10 @@ $(STAMP): requirements.txt code/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -r requirements.txt
+	@# rfc3987-syntax comes only with jupyter-events' jsonschema[format-nongpl] and compiles a
+	@# grammar on import: ~1-2 s in every kernel (glue -> nbformat -> jsonschema). jsonschema
+	@# treats it as optional (it then skips "iri" format checks), JupyterLab runs without it.
+	$(BIN)/python -m pip uninstall -y rfc3987-syntax
 	@# Build matplotlib's font cache now: its one-off "building the font cache" message
 	@# would otherwise reach a cell's stderr and fail the strict build.
 	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
