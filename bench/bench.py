@@ -43,8 +43,10 @@ def run(cmd, cwd, env):
 
 
 def executed_pages(log):
-    """Pages myst-nb executed in a build (it logs one 'Executing notebook' line per page)."""
-    return sorted({m.group(1) for line in log.splitlines() if "Executing notebook using" in line
+    """Pages executed in a build: by _ext/parallel_execution.py ('pre-executed book/x.md') or
+    by myst-nb itself ('book/x.md: Executing notebook using ...')."""
+    return sorted({m.group(1) for line in log.splitlines()
+                   if "Executing notebook using" in line or line.startswith("pre-executed ")
                    for m in [re.search(r"book/([\w-]+)\.md", line)] if m})
 
 
