@@ -11,6 +11,9 @@ SHELL := bash
 PYTHON ?= python3
 PORT ?= 8000
 PYTEST_ARGS ?=   # e.g. make test PYTEST_ARGS='-m "not browser"'
+# make test spreads the tests over one process per core (pytest-xdist; see conftest.py for
+# how they are grouped); TEST_WORKERS=0 runs them all in one process.
+TEST_WORKERS ?= auto
 VENV := .venv
 BIN := $(VENV)/bin
 # Installing is slow: redo it only when requirements.txt or code/pyproject.toml change.
@@ -44,7 +47,7 @@ book: setup
 	@echo "Open _build/html/index.html in a browser (or run: make serve)"
 
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Timings on this machine (cold/incremental builds, make test, per page): a table, and
 # bench/results.json. Runs in a temporary copy of the repository; see bench/bench.py.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jupytext
 from nbval.plugin import IPyNbCell, IPyNbFile, find_comment_markers, find_metadata_tags
+from xdist.scheduler import LoadScopeScheduling
 
 BOOK = Path(__file__).parent / "book"
 
@@ -46,3 +47,44 @@ def pytest_collect_file(file_path, parent):
     nbval_on = getattr(opt, "nbval", False) or getattr(opt, "nbval_lax", False)
     if nbval_on and is_myst_notebook(file_path):
         return MystNotebook.from_parent(parent, path=file_path)
+
+
+class ChaptersTogether(LoadScopeScheduling):
+    """pytest-xdist scheduling: the units of work given to one worker at a time.
+
+    - A chapter's cells share one kernel: they run in order in the same worker.
+    - The tests of one module with the same parameters (e.g. every browser test of one page)
+      run in the same worker, so module-scoped fixtures (the loaded page) are made once.
+    - Every other test is a unit of its own.
+    xdist's own `--dist loadgroup` cannot express this with pytest 9 (xdist 3.8 renames the
+    item's `_nodeid`, which pytest 9 no longer reads), and `--dist loadfile` would chain the
+    70 browser tests of one test file into a single worker.
+    """
+
+    def __init__(self, config, log=None):
+        super().__init__(config, log)
+        config.option.loadscopereorder = False  # keep the order of pytest_collection_modifyitems
+
+    def _split_scope(self, nodeid):
+        path, _, test = nodeid.partition("::")
+        if path.startswith("book/"):
+            return path
+        return f"{path}::{test[test.index('['):]}" if "[" in test else nodeid
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Used whenever tests are spread over workers (`make test` passes -n)."""
+    return ChaptersTogether(config, log)
+
+
+def pytest_collection_modifyitems(items):
+    """Start the book build first, then run what does not need it, then what does.
+
+    Under pytest-xdist one worker builds the book (tests/conftest.py) while the others run
+    the chapters and the package tests instead of waiting for the build.
+    """
+    def needs_book(item):
+        return "book_build" in getattr(item, "fixturenames", ())
+
+    first = next((i for i in items if needs_book(i)), None)
+    items.sort(key=lambda i: 0 if i is first else 2 if needs_book(i) else 1)  # stable

@@ -190,7 +190,8 @@ def main():
         measure("make test (all)", cmd=["test"], runs=args.test_runs)
         nbval = []
         for _ in range(args.test_runs):
-            seconds, _log = run([VENV / "bin" / "python", "-m", "pytest", "book", "-q", "-p", "no:cacheprovider"],
+            seconds, _log = run([VENV / "bin" / "python", "-m", "pytest", "book", "-q", "-p", "no:cacheprovider",
+                                 "-n", "auto"],  # as make test runs it
                                 copy, env)
             nbval.append(seconds)
         results["nbval alone (pytest book)"] = summary(nbval)

@@ -1,12 +1,15 @@
 """Session fixtures: the book built once, its HTML served on loopback, headless Chromium.
 
 Every test that needs the built book uses `book_build` or `html`; the book is built once per
-pytest run, strictly, into a fresh temporary folder (tests/test_book_build.py checks its log).
+pytest run, strictly, into a fresh temporary folder (tests/test_book_build.py checks its log),
+also when pytest-xdist spreads the tests over processes (`make test`): the first process that
+needs the book builds it under a file lock, the others wait and read the result.
 Tests that need the build are marked `build` (browser tests `build` and `browser`), so
 `pytest -m "not build"` runs only the fast ones.
 """
 import functools
 import http.server
+import json
 import os
 import re
 import subprocess
@@ -16,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
+
 from booksite import CHROMIUM, CHROMIUM_ARGS, REPO, ROOT
 
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"  # the one in this venv
@@ -29,15 +34,24 @@ class Build:
 
 
 @pytest.fixture(scope="session")
-def book_build(tmp_path_factory):
+def book_build(tmp_path_factory, worker_id):
     """`jupyter-book build -n -W --keep-going` from nothing: fresh output, fresh execution cache."""
-    out = tmp_path_factory.mktemp("book")
-    cmd = [JUPYTER_BOOK, "build", ROOT, "--path-output", out, "-n", "-W", "--keep-going"]
-    run = subprocess.run(
-        [str(c) for c in cmd], cwd=out, capture_output=True, text=True, timeout=1800
-    )
-    log = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout + run.stderr)
-    return Build(run.returncode, log, out / "_build" / "html")
+    run_temp = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # an xdist worker: its base folder is <the run's>/popen-gwN
+        run_temp = run_temp.parent
+    out = run_temp / "book"
+    result = out / "build.json"
+    with FileLock(f"{out}.lock"):
+        if not result.exists():
+            out.mkdir()
+            cmd = [JUPYTER_BOOK, "build", ROOT, "--path-output", out, "-n", "-W", "--keep-going"]
+            run = subprocess.run(
+                [str(c) for c in cmd], cwd=out, capture_output=True, text=True, timeout=1800
+            )
+            log = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout + run.stderr)
+            result.write_text(json.dumps({"returncode": run.returncode, "log": log}))
+    built = json.loads(result.read_text())
+    return Build(built["returncode"], built["log"], out / "_build" / "html")
 
 
 @pytest.fixture(scope="session")
