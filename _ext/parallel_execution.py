@@ -4,8 +4,10 @@ With `execute_notebooks: cache`, myst-nb executes each page that is missing from
 execution cache while Sphinx reads it, so pages run one after another and a 2-core machine
 idles half the time. Just before Sphinx reads (env-before-read-docs), this extension finds
 those pages, reading each exactly as myst-nb will (same reader, same configuration, so the
-cache key is the same), executes them in a pool of worker processes (one more than the cores), and stores each result
-in the cache as myst-nb would. myst-nb then finds every page in the cache.
+cache key is the same), and starts executing them in a pool of worker processes (one more
+than the cores), longest first. Sphinx reads the other pages meanwhile, then the executed
+ones in the order they were started; just before it reads one (source-read), its result is
+stored in the cache as myst-nb would store it, and myst-nb finds it there.
 
 A page whose pre-execution fails is not stored: myst-nb executes it again and reports the
 error itself, so error messages and `raise_on_error` behave exactly as without this extension.
@@ -14,7 +16,7 @@ the extension off).
 """
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext, suppress
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path, PurePosixPath
@@ -47,7 +49,7 @@ def _execute(notebook, cwd, timeout, allow_errors, in_temp):
 
 
 def _pending(env, docnames, cache):
-    """(path, notebook, read format) of each page to be read that myst-nb would execute."""
+    """(docname, path, notebook, read format) of each page to be read that myst-nb would execute."""
     from myst_nb.core.read import create_nb_reader
 
     nb_config = env.mystnb_config
@@ -68,7 +70,7 @@ def _pending(env, docnames, cache):
         with suppress(KeyError):
             cache.match_cache_notebook(notebook)
             continue  # already cached
-        pending.append((path, notebook, reader.read_fmt))
+        pending.append((docname, path, notebook, reader.read_fmt))
     return pending
 
 
@@ -76,44 +78,86 @@ def _code_size(notebook):
     return sum(len(cell.source) for cell in notebook.cells if cell.cell_type == "code")
 
 
-def pre_execute(app, env, docnames):
+class _Run:
+    """The pages being executed in one build, and the pool executing them."""
+
+    def __init__(self, app, cache, pending, n):
+        from jupyter_cache.base import CacheBundleIn
+
+        self.app, self.cache, self.bundle = app, cache, CacheBundleIn
+        self.start = time.perf_counter()
+        # fork: a worker starts at once (spawn would re-import Jupyter Book in each, ~1 s)
+        context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+        self.pool = ProcessPoolExecutor(n, mp_context=context)
+        nb_config = app.env.mystnb_config
+        self.pages = {
+            docname: (self.pool.submit(_execute, notebook, str(path.parent),
+                                       nb_config.execution_timeout,
+                                       nb_config.execution_allow_errors,
+                                       nb_config.execution_in_temp), path, read_fmt)
+            for docname, path, notebook, read_fmt in pending
+        }
+
+    def collect(self, docname):
+        """Wait for a page's execution and store the result in the cache."""
+        future, path, read_fmt = self.pages.pop(docname)
+        executed, seconds, failed = future.result()
+        name = os.path.relpath(path, self.app.srcdir)
+        if failed:
+            logger.info(f"pre-execution of {name} failed ({failed}); myst-nb runs it again")
+        else:
+            record = self.cache.add_nb_to_project(str(path), read_data=read_fmt)
+            self.cache.cache_notebook_bundle(
+                self.bundle(executed, record.uri, data={"execution_seconds": seconds}),
+                check_validity=False, overwrite=True)
+            logger.info(f"pre-executed {name} in {seconds:.2f} s")
+        if not self.pages:
+            self.close()
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        logger.info(f"pre-execution done in {time.perf_counter() - self.start:.1f} s")
+
+
+def start(app, env, docnames):
+    """env-before-read-docs: start executing the pages to be read that miss the cache."""
     nb_config = getattr(env, "mystnb_config", None)
     if nb_config is None or nb_config.execution_mode != "cache" or workers() < 2:
         return
     from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
 
     cache = get_cache(nb_config.execution_cache_path or ".jupyter_cache")
     pending = _pending(env, docnames, cache)
     if len(pending) < 2:
         return  # nothing to gain: myst-nb executes it while reading
-    pending.sort(key=lambda page: -_code_size(page[1]))  # longest first: the pool ends evenly
+    pending.sort(key=lambda page: -_code_size(page[2]))  # longest first: the pool ends evenly
     n = min(workers(), len(pending))
     logger.info(f"pre-executing {len(pending)} pages on {n} processes")
-    start = time.perf_counter()
-    # fork: a worker starts at once (spawn would re-import Jupyter Book in each, ~1 s)
-    context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(n, mp_context=context) as pool:
-        futures = {
-            pool.submit(_execute, notebook, str(path.parent), nb_config.execution_timeout,
-                        nb_config.execution_allow_errors, nb_config.execution_in_temp): (path, read_fmt)
-            for path, notebook, read_fmt in pending
-        }
-        for future in as_completed(futures):
-            path, read_fmt = futures[future]
-            executed, seconds, failed = future.result()
-            name = os.path.relpath(path, app.srcdir)
-            if failed:
-                logger.info(f"pre-execution of {name} failed ({failed}); myst-nb runs it again")
-                continue
-            record = cache.add_nb_to_project(str(path), read_data=read_fmt)
-            cache.cache_notebook_bundle(
-                CacheBundleIn(executed, record.uri, data={"execution_seconds": seconds}),
-                check_validity=False, overwrite=True)
-            logger.info(f"pre-executed {name} in {seconds:.2f} s")
-    logger.info(f"pre-execution done in {time.perf_counter() - start:.1f} s")
+    app.parallel_execution = _Run(app, cache, pending, n)
+    # Read the other pages first, then the executed ones in the order they were started
+    # (the order they finish in, near enough). The list is Sphinx's, changed in place.
+    started = [docname for docname, *_ in pending]
+    docnames[:] = [d for d in docnames if d not in started] + started
+
+
+def collect(app, docname, source):
+    """source-read: a page is about to be read; store its execution result first."""
+    run = getattr(app, "parallel_execution", None)
+    if run is not None and docname in run.pages:
+        run.collect(docname)
+
+
+def finish(app, env):
+    """env-updated: every page is read; stop the pool if a started page was not read."""
+    run = getattr(app, "parallel_execution", None)
+    if run is not None:
+        if run.pages:
+            run.close()
+        del app.parallel_execution
 
 
 def setup(app):
-    app.connect("env-before-read-docs", pre_execute)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("env-before-read-docs", start)
+    app.connect("source-read", collect)
+    app.connect("env-updated", finish)
+    return {"parallel_read_safe": False, "parallel_write_safe": True}
