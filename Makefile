@@ -42,7 +42,6 @@ $(STAMP): requirements.txt code/pyproject.toml
 # Caveat: an incremental build re-reads only changed pages, so warnings of unchanged pages
 # are not repeated; `make clean book` or `make test` (tests/test_book_build.py) build clean.
 book: setup
-	$(BIN)/python .ci/cache-guard _build
 	$(BIN)/jupyter-book build . -n -W --keep-going
 	@echo "Open _build/html/index.html in a browser (or run: make serve)"
 

@@ -3,8 +3,9 @@
 
 Everything runs in a throw-away copy of the repository (edits to pages and to the package
 included), with this repository's .venv and the copy's code/ first on PYTHONPATH, so neither
-the working tree nor its _build is touched. Each build is `make book` in the copy, i.e. the
-cache guard followed by the strict build. Prints a table and writes bench/results.json.
+the working tree nor its _build is touched. Each build is `make book` in the copy (the strict
+build; _ext/cache_guard.py and _ext/parallel_execution.py run inside it). Prints a table and
+writes bench/results.json.
 
 Usage: bench/bench.py [--runs N] [--test-runs N] [--skip-test]
 """
