@@ -1,4 +1,4 @@
-"""Execute the pages Sphinx is about to read in parallel, one kernel per core (a local extension).
+"""Execute the chapters in parallel, before Sphinx reads them (a local extension; README "Speed").
 
 With `execute_notebooks: cache`, myst-nb executes each page that is missing from the
 execution cache while Sphinx reads it, so pages run one after another and a 2-core machine
@@ -43,7 +43,7 @@ def _execute(notebook, cwd, timeout, allow_errors, in_temp):
             result = single_nb_execution(notebook, cwd=os.path.abspath(folder), timeout=timeout,
                                          allow_errors=allow_errors, meta_override=True,
                                          # the outputs are in: stop the kernel at once
-                                         # (a graceful shutdown waits ~0.15 s per page)
+                                         # (a graceful shutdown waits ~0.1 s more per page)
                                          shutdown_kernel="immediate")
     except Exception as error:  # e.g. a dead kernel: myst-nb retries and reports it
         return None, None, type(error).__name__
