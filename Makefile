@@ -16,7 +16,7 @@ PYTEST_ARGS ?=   # e.g. make test PYTEST_ARGS='-m "not browser"'
 TEST_WORKERS ?= auto
 VENV := .venv
 BIN := $(VENV)/bin
-# Installing is slow: redo it only when requirements.txt or code/pyproject.toml change.
+# Installing is slow: redo it only when a requirements file or code/pyproject.toml changes.
 # (The package is installed editable, so edits to code/oneoverm/*.py need no reinstall.)
 STAMP := $(VENV)/.stamp
 
@@ -24,10 +24,10 @@ STAMP := $(VENV)/.stamp
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt code/pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt code/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip install -r requirements-dev.txt
 	@# rfc3987-syntax comes only with jupyter-events' jsonschema[format-nongpl] and compiles a
 	@# grammar on import: ~1-2 s in every kernel (glue -> nbformat -> jsonschema). jsonschema
 	@# treats it as optional (it then skips "iri" format checks), JupyterLab runs without it.

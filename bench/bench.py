@@ -104,6 +104,23 @@ def page_times(copy):
     return times
 
 
+def binder_size_mb():
+    """Installed size of the distributions requirements.txt brings (what a Binder user gets)."""
+    import importlib.metadata as metadata
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from booksite import binder_distributions
+
+    total = 0
+    for name in binder_distributions():
+        dist = metadata.distribution(name)
+        for file in dist.files or []:
+            path = Path(dist.locate_file(file))
+            if path.is_file():
+                total += path.stat().st_size
+    return total / 1e6
+
+
 @contextlib.contextmanager
 def quiet_stderr():
     saved = os.dup(2)
@@ -201,6 +218,7 @@ def main():
         results["nbval alone (pytest book)"] = summary(nbval)
 
     env_mb = sum(f.stat().st_size for f in Path(VENV).rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
+    binder_mb = binder_size_mb()
     data = {
         "machine": {"cores": cores, "python": platform.python_version(), "platform": platform.platform()},
         "runs": args.runs,
@@ -212,6 +230,7 @@ def main():
         "cold_over_floor": round(results["cold strict build"]["median_s"] / floor, 2),
         "identical_outputs_in_cold_builds": all(f == fingerprints[0] for f in fingerprints),
         "environment_mb": round(env_mb),
+        "binder_environment_mb": round(binder_mb),
     }
     (ROOT / "bench" / "results.json").write_text(json.dumps(data, indent=2) + "\n")
     print_table(data)
@@ -230,7 +249,8 @@ def print_table(data):
     print(f"\nfloor (execution off + cells / {data['machine']['cores']} cores): {data['floor_s']:.1f} s;"
           f" cold / floor = {data['cold_over_floor']}")
     print(f"cold builds give identical executed outputs: {data['identical_outputs_in_cold_builds']}")
-    print(f"environment (.venv): {data['environment_mb']} MB")
+    print(f"environment (.venv): {data['environment_mb']} MB;"
+          f" of which Binder installs (requirements.txt): {data['binder_environment_mb']} MB")
     print("written: bench/results.json")
 
 

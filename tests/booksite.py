@@ -47,3 +47,34 @@ def binder_url(docname):
     """The URL of a page's Binder launch button: JupyterLab opening the page's .md file."""
     hub = CONFIG["launch_buttons"]["binderhub_url"].rstrip("/")
     return f"{hub}/v2/gh/{ORG}/{REPO}/{BRANCH}?urlpath=lab/tree/{docname}.md"
+
+
+def binder_distributions():
+    """The distributions installed in this venv that Binder's `pip install -r requirements.txt`
+    installs too: the file's requirements and, through their metadata, all they depend on
+    (extras left out). `-e ./code` stands for the package `oneoverm`."""
+    import importlib.metadata as metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    todo = ["oneoverm"]
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith("-"):
+            todo.append(Requirement(line).name)
+    found = set()
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in found:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue  # a dependency for another platform or Python
+        found.add(name)
+        for spec in dist.requires or []:
+            req = Requirement(spec)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+    return found

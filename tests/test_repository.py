@@ -15,12 +15,25 @@ def test_binder_finds_python_the_requirements_and_postbuild_at_the_root():
     )
 
 
+def requirement_lines(name):
+    lines = [ln.strip() for ln in (ROOT / name).read_text().splitlines()]
+    return [ln for ln in lines if ln and not ln.startswith("#")]
+
+
+def unpinned(lines):
+    return [ln for ln in lines if not re.fullmatch(r"[A-Za-z0-9_.\[\]-]+==[^=\s]+", ln)]
+
+
 def test_requirements_are_pinned_and_end_with_the_package():
-    lines = [ln.strip() for ln in (ROOT / "requirements.txt").read_text().splitlines()]
-    lines = [ln for ln in lines if ln and not ln.startswith("#")]
+    lines = requirement_lines("requirements.txt")
     assert lines[-1] == "-e ./code", "the last line must be `-e ./code` (Binder needs the ./)"
-    unpinned = [ln for ln in lines[:-1] if not re.fullmatch(r"[A-Za-z0-9_.\[\]-]+==[^=\s]+", ln)]
-    assert not unpinned, f"pin exactly (name==version): {unpinned}"
+    assert not unpinned(lines[:-1]), f"pin exactly (name==version): {unpinned(lines[:-1])}"
+
+
+def test_dev_requirements_add_pinned_tools_to_the_requirements():
+    lines = requirement_lines("requirements-dev.txt")
+    assert lines[0] == "-r requirements.txt", "make setup must install what Binder installs, too"
+    assert not unpinned(lines[1:]), f"pin exactly (name==version): {unpinned(lines[1:])}"
 
 
 def test_citation_file_agrees_with_the_book_config():
