@@ -36,7 +36,7 @@ def guard(app, config):
     if new == old:
         return
     if old is not None:
-        logger.info("cache-guard: the package or requirements.txt changed")
+        logger.info("cache-guard: the package or a requirements file changed")
     execution_cache = Path(config.nb_execution_cache_path or build / ".jupyter_cache")
     for stale in (execution_cache, Path(app.doctreedir)):
         if stale.exists():

@@ -1,7 +1,9 @@
 """What a Binder user does, without Binder: a launch button opens a chapter in JupyterLab.
 
-JupyterLab from this venv (what requirements.txt gives Binder) runs on a free loopback port,
-with its config, data and runtime folders in a temporary directory (nothing from ~/.jupyter),
+JupyterLab from this venv (what requirements.txt gives Binder, and the tools of
+requirements-dev.txt: tests/test_binder_environment.py checks the chapters need none of them)
+runs on a free loopback port, with its config, data and runtime folders in a temporary
+directory (nothing from ~/.jupyter),
 after postBuild has run against that config exactly as Binder runs it. Headless Chromium then
 opens the URL of a launch button (lab/tree/book/<page>.md) for the book's first page: the
 chapter must open as a notebook, not as text, and its first code cell must run and show output.
