@@ -7,6 +7,9 @@ written next to the chapters: a twin book/x.ipynb would break the build.
 
 This hook lives in the root conftest.py, not in tests/: pytest applies a conftest's
 collection hooks only to files below its own folder.
+
+Below that: how `make test` spreads the tests over processes (pytest-xdist), keeping a
+chapter's cells together, and the order that lets the book build start first.
 """
 from collections import defaultdict
 from pathlib import Path
