@@ -46,9 +46,14 @@ def _execute(notebook, cwd, timeout, allow_errors, in_temp):
                                          # (a graceful shutdown waits ~0.1 s more per page)
                                          shutdown_kernel="immediate")
     except Exception as error:  # e.g. a dead kernel: myst-nb retries and reports it
-        return None, None, type(error).__name__
-    failed = None if result.err is None else type(result.err).__name__
-    return notebook, result.time, failed
+        return None, None, _reason(error)
+    return notebook, result.time, None if result.err is None else _reason(result.err)
+
+
+def _reason(error):
+    """The exception's name and the last line of its message (a cell error's own last line)."""
+    lines = str(error).strip().splitlines()
+    return type(error).__name__ + (f": {lines[-1][:200]}" if lines else "")
 
 
 def _pending(env, docnames, cache):
