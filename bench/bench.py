@@ -26,9 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
-COPY_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", "_build", ".pytest_cache", ".hypothesis", "__pycache__", "*.egg-info"
-)
+sys.path.insert(0, str(ROOT / "tests"))
+from booksite import binder_distributions, copy_repository  # noqa: E402
+
 PROSE_PAGE = "book/notation.md"  # edited by the prose-only and code-cell benchmarks
 
 
@@ -108,9 +108,6 @@ def binder_size_mb():
     """Installed size of the distributions requirements.txt brings (what a Binder user gets)."""
     import importlib.metadata as metadata
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from booksite import binder_distributions
-
     total = 0
     for name in binder_distributions():
         dist = metadata.distribution(name)
@@ -145,7 +142,7 @@ def main():
     args = parser.parse_args()
 
     copy = Path(tempfile.mkdtemp(prefix="bench-")) / "repo"
-    shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
+    copy_repository(copy)
     env = dict(os.environ, PYTHONPATH=str(copy / "code"), PATH=f"{VENV / 'bin'}:{os.environ['PATH']}")
     make = ["make", "--no-print-directory", f"VENV={VENV}", "-o", f"{VENV}/.stamp"]  # never reinstall
     build = copy / "_build"

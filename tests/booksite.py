@@ -1,9 +1,10 @@
 """What the tests know about the book and its site, read from the repository's own files.
 
 Pages come from _toc.yml and the URLs from _config.yml, so pages added later are tested
-without editing a test. Imported by tests/conftest.py and the test modules.
+without editing a test. Imported by tests/conftest.py, the test modules and bench/bench.py.
 """
 import os
+import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -47,6 +48,30 @@ def binder_url(docname):
     """The URL of a page's Binder launch button: JupyterLab opening the page's .md file."""
     hub = CONFIG["launch_buttons"]["binderhub_url"].rstrip("/")
     return f"{hub}/v2/gh/{ORG}/{REPO}/{BRANCH}?urlpath=lab/tree/{docname}.md"
+
+
+# Front matter of a MyST notebook page, for the small books that tests build in a copy.
+NOTEBOOK_FRONT_MATTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+def copy_repository(dest):
+    """Copy the repository to dest without git, the venv, build output or caches: a place
+    to change pages or the package and build (the stale-cache and parallel-execution tests,
+    bench/bench.py)."""
+    shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "_build", ".pytest_cache", ".hypothesis", "__pycache__", "*.egg-info"))
+    return dest
 
 
 def binder_distributions():

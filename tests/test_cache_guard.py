@@ -9,28 +9,16 @@ disabled (its `guard` made a no-op, or the extension left out of _config.yml) th
 "value 1" and this test fails. The user's _build is never touched.
 """
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from booksite import ROOT
+from booksite import NOTEBOOK_FRONT_MATTER, copy_repository
 
 VENV = Path(sys.executable).parent.parent  # this venv (not resolved: .venv/bin/python is a link)
 PROBE = "oneoverm/_cache_probe.py"
-PAGE = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+PAGE = NOTEBOOK_FRONT_MATTER + """
 (probe)=
 # Probe
 
@@ -56,8 +44,7 @@ def make_book(repo):
 @pytest.mark.build
 def test_package_or_requirements_change_reexecutes_the_page(tmp_path):
     repo = tmp_path / "repo"
-    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "_build", ".pytest_cache", ".hypothesis", "__pycache__", "*.egg-info"))
+    copy_repository(repo)
     (repo / "_toc.yml").write_text("format: jb-book\nroot: book/probe\n")
     (repo / "book" / "probe.md").write_text(PAGE)
     probe = repo / "code" / PROBE

@@ -6,27 +6,14 @@ reads it) and once with it on. The logs must show who executed the pages, and ev
 page must come out byte for byte the same (printed text, glued values, figures).
 """
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from booksite import ROOT
+from booksite import NOTEBOOK_FRONT_MATTER, copy_repository
 
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-HEADER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 PAGES = {
     "first": """
 (first)=
@@ -89,11 +76,10 @@ def build(repo, out, workers):
 @pytest.mark.build
 def test_parallel_execution_gives_the_same_pages_as_myst_nb_alone(tmp_path):
     repo = tmp_path / "repo"
-    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "_build", ".pytest_cache", ".hypothesis", "__pycache__", "*.egg-info"))
+    copy_repository(repo)
     (repo / "_toc.yml").write_text("format: jb-book\nroot: book/first\nchapters:\n- file: book/second\n")
     for name, body in PAGES.items():
-        (repo / "book" / f"{name}.md").write_text(HEADER + body)
+        (repo / "book" / f"{name}.md").write_text(NOTEBOOK_FRONT_MATTER + body)
 
     log_alone, alone = build(repo, tmp_path / "alone", workers=1)
     log_parallel, parallel = build(repo, tmp_path / "parallel", workers=2)
