@@ -81,6 +81,20 @@ def test_wrong_placements_are_off_by_the_predicted_powers_of_m(net):
         close(twice.db[l], true.db[l] / m)
 
 
+@settings(max_examples=60, deadline=None)
+@given(networks())
+def test_weights_only_gets_dw_right_and_db_m_times_too_large(net):
+    params, X, Y, hidden = net
+    fwd = om.forward(X, params, hidden)
+    true, wrong = om.backward(fwd, Y, "at_params"), om.backward(fwd, Y, "weights_only")
+    p = om.named_placement("weights_only", fwd.L, fwd.m)
+    for l in range(1, fwd.L + 1):
+        close(wrong.dW[l], true.dW[l])
+        close(wrong.db[l], fwd.m * true.db[l])
+        close(wrong.dZ[l], true.dZ[l])   # nothing but the bias step differs
+        assert np.isclose(fwd.m * p.path_factor(l), 1.0) and np.isclose(p.bias_path_factor(l), 1.0)
+
+
 @settings(max_examples=30, deadline=None)
 @given(networks(max_depth=3, max_m=8, max_width=3))
 def test_path_rule_predicts_every_scaled_placement(net):
@@ -100,10 +114,64 @@ def test_named_placements_obey_the_path_rule_as_the_book_says():
     for L in range(1, 6):
         for m in (1, 2, 7, 64):
             verdicts = {name: om.named_placement(name, L, m).is_correct(m) for name in om.PLACEMENTS}
-            wrong_when_m_gt_1 = {"every_layer": L > 1, "nowhere": True, "twice": True}
+            wrong_when_m_gt_1 = {"every_layer": L > 1, "nowhere": True, "twice": True, "weights_only": True}
             for name, correct in verdicts.items():
                 expected = name in ("at_params", "at_output") or m == 1 or not wrong_when_m_gt_1[name]
                 assert correct == expected, (name, L, m)
+
+
+@settings(max_examples=15, deadline=None)
+@given(networks(max_depth=2, max_m=8, max_width=3))
+def test_path_rule_covers_separate_scales_for_weights_and_biases(net):
+    """Every way to put 1/m or nothing at each dZ[l], weight step and bias step (8^L ways)."""
+    params, X, Y, hidden = net
+    fwd = om.forward(X, params, hidden)
+    L, m = fwd.L, fwd.m
+    true = om.backward(fwd, Y, "at_output")
+    n_correct = 0
+    for bits in range(8 ** L):
+        flags = [1.0 / m if (bits >> k) & 1 else 1.0 for k in range(3 * L)]
+        p = om.Placement(tuple(flags[:L]), tuple(flags[L:2 * L]), tuple(flags[2 * L:]))
+        grads = om.backward(fwd, Y, p)
+        for l in range(1, L + 1):
+            close(grads.dW[l], m * p.path_factor(l) * true.dW[l])
+            close(grads.db[l], m * p.bias_path_factor(l) * true.db[l])
+        n_correct += p.is_correct(m)
+    # separate bias scales add wrong placements, not correct ones: still L + 1 when m > 1
+    if m > 1:
+        assert n_correct == L + 1
+
+
+def test_scaled_placements_are_the_path_rule_table():
+    """scaled_placements gives the 4^L cases of the path-rule table: weights and biases share a scale."""
+    for L in range(1, 5):
+        m = 5
+        cases = om.scaled_placements(L, m)
+        assert len(cases) == len(set(cases)) == 4 ** L
+        assert all(p.bias == p.params for p in cases)
+        correct = [p for p in cases if p.is_correct(m)]
+        # 1/m in dZ[j] and in the steps of the layers above j (j = 0: in no dZ)
+        described = {om.Placement(tuple(1 / m if l == j else 1.0 for l in range(1, L + 1)),
+                                  tuple(1 / m if l > j else 1.0 for l in range(1, L + 1)))
+                     for j in range(L + 1)}
+        assert set(correct) == described and len(correct) == L + 1
+        named = {name: om.named_placement(name, L, m) for name in om.PLACEMENTS}
+        assert named["weights_only"] not in cases     # its bias steps differ from its weight steps
+        assert all(p in cases for name, p in named.items() if name != "weights_only")
+
+
+def test_placement_bias_defaults_to_the_weight_scales():
+    a, b = om.Placement((1.0, 0.5), (0.5, 1.0)), om.Placement([1, 0.5], [0.5, 1], (0.5, 1.0))
+    assert a == b and hash(a) == hash(b) and a.bias == (0.5, 1.0)
+    assert om.Placement((1.0,), (0.5,), (1.0,)) != om.Placement((1.0,), (0.5,))
+
+
+def test_every_placement_has_its_own_colour():
+    from oneoverm.plotting import PLACEMENT_COLORS
+    okabe_ito = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
+    assert set(PLACEMENT_COLORS) == set(om.PLACEMENTS)
+    assert len(set(PLACEMENT_COLORS.values())) == len(PLACEMENT_COLORS)
+    assert set(PLACEMENT_COLORS.values()) <= okabe_ito
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,16 +1,19 @@
 """One backward pass, with the placement of 1/m as an argument. Introduced in {ref}`two-placements`.
 
-A placement gives a scale s_l to each dZ[l] and a scale t_l to each parameter step
-dW[l] = t_l dZ[l] A[l-1]^T, db[l] = t_l (sum of dZ[l] over the columns). The named placements:
+A placement gives a scale s_l to each dZ[l], a scale t_l to each weight step
+dW[l] = t_l dZ[l] A[l-1]^T and a scale u_l to each bias step db[l] = u_l (sum of dZ[l] over the
+columns); u_l = t_l unless said otherwise. The named placements:
 
-- "at_params" (the course's): s_l = 1, t_l = 1/m.
+- "at_params" (the course's): s_l = 1, t_l = u_l = 1/m.
 - "at_output": s_L = 1/m, every other scale 1.
-- "every_layer" (wrong): s_l = 1/m for every l, t_l = 1.
+- "every_layer" (wrong): s_l = 1/m for every l, t_l = u_l = 1.
 - "nowhere" (wrong): every scale 1.
-- "twice" (wrong): s_L = 1/m and t_l = 1/m.
+- "twice" (wrong): s_L = 1/m and t_l = u_l = 1/m.
+- "weights_only" (wrong): t_l = 1/m, every s_l and u_l 1 (the biases' gradients m times too large).
 
-dW[l] then equals (s_L ... s_l) t_l times the gradient of the sum of the losses, so a placement is
-right exactly when that product is 1/m for every l (the path rule, {ref}`path-rule`).
+dW[l] then equals (s_L ... s_l) t_l times the gradient of the sum of the losses, and db[l] equals
+(s_L ... s_l) u_l times it, so a placement is right exactly when both products are 1/m for every l
+(the path rule, {ref}`path-rule`).
 """
 
 from __future__ import annotations
@@ -24,39 +27,63 @@ from .activations import activation
 from .losses import check_labels, loss_derivative
 from .network import Forward
 
-PLACEMENTS = ("at_params", "at_output", "every_layer", "nowhere", "twice")
+PLACEMENTS = ("at_params", "at_output", "every_layer", "nowhere", "twice", "weights_only")
+
+
+def _scales(name: str, values) -> tuple[float, ...]:
+    """``values`` as a tuple of floats, or a ValueError naming the argument."""
+    try:
+        return tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        raise ValueError(f"Placement: {name} must be a sequence of numbers, got {values!r}") from None
 
 
 @dataclass(frozen=True)
 class Placement:
-    """Scale factors s_1..s_L on dZ[1..L] (``dz``) and t_1..t_L on dW, db (``params``)."""
+    """Scale factors s_1..s_L on dZ[1..L] (``dz``), t_1..t_L on the weight steps dW (``params``)
+    and u_1..u_L on the bias steps db (``bias``; leave it out for u_l = t_l).
+
+    ``Placement(dz, params)`` equals ``Placement(dz, params, params)``.
+    """
 
     dz: tuple[float, ...]
     params: tuple[float, ...]
+    bias: tuple[float, ...] | None = None
 
     def __post_init__(self):
-        if len(self.dz) != len(self.params) or not self.dz:
-            raise ValueError(f"Placement: dz and params need one scale per layer, got "
-                             f"{len(self.dz)} and {len(self.params)}")
-        if not all(np.isfinite(v) and v > 0 for v in self.dz + self.params):
+        object.__setattr__(self, "dz", _scales("dz", self.dz))
+        object.__setattr__(self, "params", _scales("params", self.params))
+        object.__setattr__(self, "bias", self.params if self.bias is None else _scales("bias", self.bias))
+        if not self.dz or not len(self.dz) == len(self.params) == len(self.bias):
+            raise ValueError(f"Placement: dz, params and bias need one scale per layer, got "
+                             f"{len(self.dz)}, {len(self.params)} and {len(self.bias)}")
+        if not all(np.isfinite(v) and v > 0 for v in self.dz + self.params + self.bias):
             raise ValueError(f"Placement: scales must be finite and positive, got dz={self.dz}, "
-                             f"params={self.params}")
+                             f"params={self.params}, bias={self.bias}")
 
     @property
     def L(self) -> int:
         """Number of layers the placement is for."""
         return len(self.dz)
 
+    def _check_layer(self, l: int) -> None:
+        if isinstance(l, bool) or not isinstance(l, (int, np.integer)) or not 1 <= l <= self.L:
+            raise ValueError(f"l: expected a layer in 1..{self.L}, got {l}")
+
     def path_factor(self, l: int) -> float:
         """(s_L ... s_l) t_l: the factor between dW[l] and the gradient of the sum of the losses."""
-        if not 1 <= l <= self.L:
-            raise ValueError(f"l: expected a layer in 1..{self.L}, got {l}")
+        self._check_layer(l)
         return prod(self.dz[l - 1:]) * self.params[l - 1]
 
+    def bias_path_factor(self, l: int) -> float:
+        """(s_L ... s_l) u_l: the factor between db[l] and the gradient of the sum of the losses."""
+        self._check_layer(l)
+        return prod(self.dz[l - 1:]) * self.bias[l - 1]
+
     def is_correct(self, m: int) -> bool:
-        """The path rule: every path factor equals 1/m (to round-off)."""
-        return all(np.isclose(self.path_factor(l) * m, 1.0, rtol=1e-12, atol=0)
-                   for l in range(1, self.L + 1))
+        """The path rule: every path factor, of the weights and of the biases, equals 1/m (to round-off)."""
+        factors = [f(l) for l in range(1, self.L + 1) for f in (self.path_factor, self.bias_path_factor)]
+        return all(np.isclose(p * m, 1.0, rtol=1e-12, atol=0) for p in factors)
 
 
 def named_placement(name: str, L: int, m: int) -> Placement:
@@ -71,6 +98,7 @@ def named_placement(name: str, L: int, m: int) -> Placement:
         "every_layer": Placement((c,) * L, ones),
         "nowhere": Placement(ones, ones),
         "twice": Placement(last, (c,) * L),
+        "weights_only": Placement(ones, (c,) * L, ones),
     }[name]
 
 
@@ -115,7 +143,7 @@ def backward(fwd: Forward, Y: np.ndarray, one_over_m: str | Placement = "at_para
     Y = check_labels(Y, fwd.AL.shape, fwd.output)
     placement = resolve_placement(one_over_m, L, m)
     _, g_prime = activation(fwd.hidden)
-    s, t = placement.dz, placement.params
+    s, t, u = placement.dz, placement.params, placement.bias
 
     dA = {L: s[L - 1] * loss_derivative(fwd.AL, Y, fwd.output)}
     dZ = {L: s[L - 1] * (fwd.AL - Y)}  # dl_i/dz_i = a_i - y_i for both cross-entropies
@@ -124,13 +152,14 @@ def backward(fwd: Forward, Y: np.ndarray, one_over_m: str | Placement = "at_para
         if l < L:
             dZ[l] = s[l - 1] * dA[l] * g_prime(fwd.Z[l])
         dW[l] = t[l - 1] * (dZ[l] @ fwd.A[l - 1].T)
-        db[l] = t[l - 1] * dZ[l].sum(axis=1, keepdims=True)
+        db[l] = u[l - 1] * dZ[l].sum(axis=1, keepdims=True)
         dA[l - 1] = fwd.params[f"W{l}"].T @ dZ[l]
     return Gradients(dW=dW, db=db, dZ=dZ, dA=dA, placement=placement)
 
 
 def scaled_placements(L: int, m: int) -> list[Placement]:
-    """Every placement that puts 1/m or nothing at each dZ[l] and at each parameter step.
+    """Every placement that puts 1/m or nothing at each dZ[l] and at each parameter step
+    (the weight and bias steps of a layer share their scale).
 
     There are 2^(2L) of them; {ref}`path-rule` checks the path rule on all of them.
     """

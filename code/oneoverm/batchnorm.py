@@ -206,7 +206,7 @@ def batchnorm_network_backward(fwd: BatchNormForward, Y: np.ndarray,
 
     ``one_over_m`` places the factor 1/m as in :func:`oneoverm.backward`: s_l scales the gradient
     entering layer l's batch normalization (hence dZ[l], which is linear in it), t_l scales
-    dW[l], db[l], dgamma[l] and dbeta[l]. With "at_params", dZ[l] is the gradient of the *sum*
+    dW[l], dgamma[l] and dbeta[l], and the bias scale u_l scales db[l]. With "at_params", dZ[l] is the gradient of the *sum*
     of the losses, m dJ/dZ[l]; with "at_output" it is dJ/dZ[l].
     """
     if not isinstance(fwd, BatchNormForward):
@@ -216,7 +216,7 @@ def batchnorm_network_backward(fwd: BatchNormForward, Y: np.ndarray,
     Y = check_labels(Y, fwd.AL.shape, fwd.output)
     placement = resolve_placement(one_over_m, L, m)
     _, g_prime = activation(fwd.hidden)
-    s, t = placement.dz, placement.params
+    s, t, u = placement.dz, placement.params, placement.bias
 
     dA = {L: s[L - 1] * loss_derivative(fwd.AL, Y, fwd.output)}
     dZ = {L: s[L - 1] * (fwd.AL - Y)}
@@ -227,7 +227,7 @@ def batchnorm_network_backward(fwd: BatchNormForward, Y: np.ndarray,
             dZ[l], dg, dbt = batch_normalize_backward(dN, fwd.caches[l])
             dgamma[l], dbeta[l] = t[l - 1] * dg, t[l - 1] * dbt
         dW[l] = t[l - 1] * (dZ[l] @ fwd.A[l - 1].T)
-        db[l] = t[l - 1] * dZ[l].sum(axis=1, keepdims=True)
+        db[l] = u[l - 1] * dZ[l].sum(axis=1, keepdims=True)
         dA[l - 1] = fwd.params[f"W{l}"].T @ dZ[l]
     return BatchNormGradients(dW=dW, db=db, dgamma=dgamma, dbeta=dbeta, dZ=dZ, dA=dA, placement=placement)
 

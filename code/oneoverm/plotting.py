@@ -14,6 +14,7 @@ PLACEMENT_COLORS = {
     "every_layer": "#D55E00",
     "nowhere": "#CC79A7",
     "twice": "#E69F00",
+    "weights_only": "#56B4E9",
 }
 
 
