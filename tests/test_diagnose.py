@@ -181,10 +181,12 @@ def test_the_report_has_one_line_per_layer_the_verdict_and_the_link():
     for line in d.layer_lines():
         assert f"  {line}\n" in text
     assert "Verdict: wrong: 1/m in every dZ[l]" in text
-    assert text.endswith(f"Explained in: {om.SITE_URL}book/wrong-placements.html#placement-every-layer")
+    assert text.endswith(f"Explained in:\n  {om.SITE_URL}book/wrong-placements.html#placement-every-layer")
+    assert all(len(line) <= diagnosis.REPORT_WIDTH for line in text.splitlines() if "https://" not in line)
     md = d._repr_markdown_()
-    assert "- dW1, db1: too small by the factor m^3" in md and f"<{d.url}>" in md
-    assert "✗ **Verdict:**" in md and "✓" in om.diagnose(course_at_params)._repr_markdown_()
+    assert all(line.startswith(">") for line in md.splitlines())  # a block quote
+    assert "> - dW1, db1: too small by the factor m^3\n" in md and f"<{d.url}>" in md
+    assert "> ✗ **Verdict:**" in md and "> ✓ **Verdict:**" in om.diagnose(course_at_params)._repr_markdown_()
 
 
 def test_the_diagnosis_is_deterministic_and_fast():

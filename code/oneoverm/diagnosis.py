@@ -15,6 +15,7 @@ import argparse
 import importlib.util
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ MULTIPLE_TOL = 1e-6   # ||g - k G|| / ||g|| below this: g is k times G
 POWER_TOL = 1e-6      # largest deviation of log|k| from the fitted log|c| + p log m
 EXPONENT_TOL = 1e-6   # p this close to an integer is that integer
 CONSTANT_TOL = 1e-6   # |c - 1| below this: c is 1
+REPORT_WIDTH = 78    # the plain-text report is wrapped at this width (URLs stay whole)
 MARGIN = 0.01         # every hidden pre-activation is at least MARGIN * (its row's spread) from 0
 
 
@@ -203,8 +205,8 @@ class Diagnosis:
             lines.append(f"dW{l}, db{l}: {w}" if w == b else f"dW{l}: {w}; db{l}: {b}")
         return lines
 
-    def _intermediates_text(self) -> str:
-        autograder = section_url(*AUTOGRADER_SECTION)
+    def _intermediates_text(self, link=str) -> str:
+        autograder = link(section_url(*AUTOGRADER_SECTION))
         if self.intermediates is None:
             return "none returned (dW and db alone do not show which correct placement is used)."
         if self.intermediates == "sum":
@@ -224,21 +226,26 @@ class Diagnosis:
                 f"m = {', '.join(map(str, self.batch_sizes))}")
 
     def __str__(self) -> str:
+        def fill(text, indent="  "):
+            return textwrap.fill(text, REPORT_WIDTH, subsequent_indent=indent,
+                                 break_long_words=False, break_on_hyphens=False)
         return "\n".join([
-            f"Diagnosis of {self.function} ({self._head()}).",
+            fill(f"Diagnosis of {self.function} ({self._head()})."),
             f"Factors for L = {max(self.depths)} (each gradient = factor x the true dJ/dtheta):",
-            *(f"  {line}" for line in self.layer_lines()),
-            f"Verdict: {self.summary}",
-            f"Intermediates (dA, dZ): {self._intermediates_text()}",
-            f"Explained in: {self.url}"])
+            *(fill(f"  {line}", "      ") for line in self.layer_lines()),
+            fill(f"Verdict: {self.summary}"),
+            fill(f"Intermediates (dA, dZ): {self._intermediates_text()}"),
+            fill(f"Explained in: {self.url}")])
 
     def _repr_markdown_(self) -> str:
+        """The report as a block quote, set apart from the text around it in a notebook."""
         lines = "\n".join(f"- {line}" for line in self.layer_lines())
-        return (f"**Diagnosis of `{self.function}`** ({self._head()}).\n\n"
+        text = (f"**Diagnosis of `{self.function}`** ({self._head()}).\n\n"
                 f"Factors for L = {max(self.depths)}:\n\n{lines}\n\n"
                 f"{'✓' if self.correct else '✗'} **Verdict:** {self.summary}\n\n"
-                f"**Intermediates (dA, dZ):** {self._intermediates_text()}\n\n"
+                f"**Intermediates (dA, dZ):** {self._intermediates_text(lambda url: f'<{url}>')}\n\n"
                 f"Explained in <{self.url}>.")
+        return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
 
 
 # --- the numbers ---------------------------------------------------------------------------------
