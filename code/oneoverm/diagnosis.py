@@ -575,13 +575,14 @@ def _load(target: str) -> Callable:
     if spec is None or spec.loader is None:
         raise ValueError(f"cannot import {path_text!r} as Python (expected a .py file)")
     module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(path.resolve().parent))  # its own helper modules, as when run there
+    folder = str(path.resolve().parent)
+    sys.path.insert(0, folder)  # the file may import its own helper modules, as when run there
     try:
         spec.loader.exec_module(module)
     except Exception as err:
         raise ValueError(f"running {path_text} failed: {type(err).__name__}: {err}") from err
     finally:
-        sys.path.pop(0)
+        sys.path.remove(folder)
     fn = getattr(module, func, None)
     if fn is None:
         defined = sorted(k for k, v in vars(module).items() if callable(v) and not k.startswith("_")
