@@ -1,7 +1,7 @@
 """Links readers have posted keep working: every published label is still on its page.
 
-The list is tests/published-labels.txt. A label is found in objects.inv (section, figure and
-page labels; the inventory must point at the listed page) or, for labels that are not in the
+The list is tests/published-labels.txt. A label is found in objects.inv (section, figure, page,
+exercise and solution labels; the inventory must point at the listed page) or, for labels that are not in the
 inventory (sphinx-proof directives, equations: id `equation-<label>`), as an id in the page's HTML.
 """
 import re

@@ -1,7 +1,8 @@
 """Where does 1/m go? The companion package of the book.
 
 A dense network with a sigmoid output and binary cross-entropy, one backward pass whose placement
-of the factor 1/m is an argument, and numerical checks. Import as ``import oneoverm as om``.
+of the factor 1/m is an argument, numerical checks, and a diagnosis of anyone's backward pass
+(:func:`oneoverm.diagnose`). Import as ``import oneoverm as om``.
 The figure style lives in :mod:`oneoverm.plotting` (needs matplotlib); the forward pass written
 against any NumPy-like array module (for autodiff) in :mod:`oneoverm.functional`; numbers
 written for the prose (glued math, tables) in :mod:`oneoverm.formatting`.
@@ -21,12 +22,15 @@ from .batchnorm import (BatchNormCache, BatchNormForward, BatchNormGradients, ba
                         batch_normalize_backward, batchnorm_network_backward, batchnorm_network_cost,
                         batchnorm_network_forward, init_batchnorm_params)
 from .formatting import markdown_table, sci, tex_sci
+from .diagnosis import VERDICTS, Diagnosis, Factor, diagnose, power_of_m, scale_and_residual
+from .site import SITE_URL, section_url
 from . import functional
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "OUTPUTS", "PLACEMENTS", "REDUCTIONS", "BatchNormCache", "BatchNormForward",
+    "ACTIVATIONS", "OUTPUTS", "PLACEMENTS", "REDUCTIONS", "SITE_URL", "VERDICTS", "Diagnosis", "Factor",
+    "diagnose", "power_of_m", "scale_and_residual", "section_url", "BatchNormCache", "BatchNormForward",
     "BatchNormGradients", "add_l2", "batch_normalize", "batch_normalize_backward",
     "batchnorm_network_backward", "batchnorm_network_cost", "batchnorm_network_forward", "functional",
     "init_batchnorm_params", "l2_cost", "l2_penalty", "markdown_table", "minibatch_descent", "minibatches",

@@ -1,0 +1,617 @@
+"""Diagnose anyone's backward pass: by which factor is each gradient off? Introduced in {ref}`check-your-code`.
+
+:func:`diagnose` calls a backward pass written by someone else on small random networks of several
+depths and batch sizes, and compares every gradient g it returns with the exact gradient of the cost
+J = (1/m) sum_i l_i, computed by :func:`oneoverm.backward` (which the package's tests check against
+finite differences). Every placement of 1/m gives g = c m^p dJ/dtheta for each parameter theta
+({ref}`path-rule`): the diagnosis finds c and p, or finds that g is not a multiple of dJ/dtheta at all,
+and names the placement. ``python -m oneoverm.diagnose file.py:function`` runs it from a shell
+(:func:`main`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .activations import activation
+from .backward import backward as exact_backward
+from .network import as_generator, forward
+from .site import section_url
+
+STYLES = ("course", "params")
+SIGNATURES = {"course": "backward(AL, Y, caches)", "params": "backward(X, Y, params)"}
+DEPTHS = (2, 3, 4)          # networks of L = 2, 3, 4 layers; the report shows the deepest
+BATCH_SIZES = (5, 8, 13)    # three batch sizes: p from their slope, and a check that k = c m^p
+WIDTH = 4                   # every hidden layer and the input have 4 units, the output 1
+
+# Tolerances. A float64 backward pass agrees with the package's to about 1e-15 (relative); the
+# smallest residual of a genuinely wrong gradient in the tests is about 1e-2. 1e-6 lies far from both.
+MULTIPLE_TOL = 1e-6   # ||g - k G|| / ||g|| below this: g is k times G
+POWER_TOL = 1e-6      # largest deviation of log|k| from the fitted log|c| + p log m
+EXPONENT_TOL = 1e-6   # p this close to an integer is that integer
+CONSTANT_TOL = 1e-6   # |c - 1| below this: c is 1
+REPORT_WIDTH = 78    # the plain-text report is wrapped at this width (URLs stay whole)
+MARGIN = 0.01         # every hidden pre-activation is at least MARGIN * (its row's spread) from 0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a verdict means, and the section of the book that explains it."""
+
+    correct: bool
+    page: str
+    label: str
+    words: str
+
+    @property
+    def url(self) -> str:
+        """The published address of the explaining section."""
+        return section_url(self.page, self.label)
+
+
+# The one table of verdicts: verdict -> (correct, page, label, what it means). Every section named
+# here must exist in the built book (tests/test_diagnose_links.py).
+VERDICTS = {
+    "at_params": Verdict(True, "two-placements", "placement-at-params",
+                         "correct: 1/m sits in the parameter step (dW, db), as in the course."),
+    "at_output": Verdict(True, "two-placements", "placement-at-output",
+                         "correct: 1/m sits once at the output, in dZ[L]; every dA and dZ is a "
+                         "gradient of the cost J."),
+    "hybrid": Verdict(True, "two-placements", "path-rule",
+                      "correct: a hybrid placement, 1/m met once on every path from the cost to a "
+                      "parameter, somewhere between the output and the parameter step."),
+    "correct": Verdict(True, "two-placements", "path-rule",
+                       "correct: every dW and db is the gradient of the cost J. (Return dA and dZ "
+                       "too, to see which correct placement it is.)"),
+    "every_layer": Verdict(False, "wrong-placements", "placement-every-layer",
+                           "wrong: 1/m in every dZ[l]. Layer l gets m^-(L-l) times its gradient, "
+                           "so the hidden layers barely train."),
+    "nowhere": Verdict(False, "wrong-placements", "placement-nowhere",
+                       "wrong: 1/m nowhere. Every gradient is the gradient of the sum of the "
+                       "losses, m times too large, so the usable learning rate depends on m."),
+    "twice": Verdict(False, "wrong-placements", "placement-twice",
+                     "wrong: 1/m twice, at the output and in the parameter step. Every gradient is "
+                     "m times too small, and training crawls."),
+    "weights_only": Verdict(False, "wrong-placements", "placement-weights-only",
+                            "wrong: 1/m in dW but not in db. dW is exact, db is m times too large."),
+    "constant_factor": Verdict(False, "check-your-code", "verdict-constant-factor",
+                               "wrong by one factor, the same for every parameter."),
+    "other_factors": Verdict(False, "two-placements", "path-rule",
+                             "wrong: the factors follow none of the named placements. A placement "
+                             "is right when every path from the cost to a parameter meets 1/m "
+                             "exactly once; a factor that is not c m^p means a divisor other "
+                             "than m."),
+    "not_a_multiple": Verdict(False, "check-your-code", "verdict-not-a-multiple",
+                              "wrong, and not a 1/m problem: some gradient is not a multiple of "
+                              "the true one. Look for a transposed product, a missing g'(Z[l]), "
+                              "or a wrong activation derivative."),
+}
+# Where the report sends readers whose dA, dZ differ from the course's (what an autograder sees).
+AUTOGRADER_SECTION = ("wrong-placements", "autograder-mismatch")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """How a returned gradient g relates to the exact dJ/dtheta on one network, over the batch sizes.
+
+    ``kind`` is "power" (g = c m^p dJ/dtheta at every batch size m), "not_power" (a multiple at
+    each m, but the multiples do not follow c m^p), "zero" (g is zero) or "not_multiple" (at some m,
+    g is not a multiple of dJ/dtheta). ``scales`` holds the least-squares multiple k at each m and
+    ``residual`` the largest relative residual ||g - k dJ/dtheta|| / ||g||.
+    """
+
+    kind: str
+    c: float | None
+    p: int | float | None
+    scales: tuple[float, ...]
+    residual: float
+
+    @property
+    def exact(self) -> bool:
+        """c = 1 and p = 0: g is the gradient of J."""
+        return self.kind == "power" and self.p == 0 and abs(self.c - 1.0) <= CONSTANT_TOL
+
+    def describe(self, batch_sizes: Sequence[int]) -> str:
+        """The factor in words: "exact", "too small by the factor m^2", "not a multiple ..."."""
+        if self.kind == "zero":
+            return "all zeros"
+        if self.kind == "not_multiple":
+            return f"not a multiple (residual {self.residual:.2g})"
+        if self.kind == "not_power":
+            ks = ", ".join(f"{k:.4g}" for k in self.scales)
+            ms = ", ".join(str(m) for m in batch_sizes)
+            return f"{ks} times the true gradient at m = {ms} (not c m^p)"
+        if self.exact:
+            return "exact"
+        return _describe_power(self.c, self.p)
+
+
+def _power_text(p) -> str:
+    return "m" if p == 1 else f"m^{p:g}"
+
+
+def _describe_power(c: float, p) -> str:
+    if c > 0 and p == 0:
+        return f"too large by the factor {c:.4g}" if c > 1 else f"too small by the factor {1 / c:.4g}"
+    if abs(c - 1.0) <= CONSTANT_TOL:
+        return f"too large by the factor {_power_text(p)}" if p > 0 else \
+            f"too small by the factor {_power_text(-p)}"
+    times = f"{c:.4g}" if p == 0 else f"{c:.4g} {_power_text(p)}"
+    return f"{times} times the true gradient"
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The result of :func:`diagnose`; ``str()`` of it is the report (``_repr_markdown_`` in a notebook).
+
+    - ``correct``: every returned dW, db is the gradient of J (c = 1, p = 0) on every network.
+    - ``exponents``, ``constants``: {"W1": p, "b1": p, ...} and {"W1": c, ...} on the deepest
+      network, with None where the gradient is not of the form c m^p.
+    - ``verdict``: a key of :data:`VERDICTS` ("at_params", "at_output", "hybrid", "correct",
+      "every_layer", "nowhere", "twice", "weights_only", "constant_factor", "other_factors",
+      "not_a_multiple"); ``page``, ``label``, ``url``: the section that explains it.
+    - ``intermediates``: "sum" if every returned dA, dZ is the gradient of the sum of the losses
+      (the course's), "mean" if of J, "mixed" otherwise, None if none was returned;
+      ``intermediate_kinds`` says it per key on the deepest network ("sum", "mean" or "other").
+    - ``factors``: {L: {"W1": Factor, ...}} for every depth L checked.
+    """
+
+    function: str
+    style: str
+    hidden: str
+    correct: bool
+    verdict: str
+    exponents: dict[str, int | float | None]
+    constants: dict[str, float | None]
+    intermediates: str | None
+    intermediate_kinds: dict[str, str]
+    page: str
+    label: str
+    url: str
+    depths: tuple[int, ...]
+    batch_sizes: tuple[int, ...]
+    factors: dict[int, dict[str, Factor]]
+
+    @property
+    def summary(self) -> str:
+        """The verdict in one sentence (with the factor, for a constant factor)."""
+        words = VERDICTS[self.verdict].words
+        if self.verdict == "constant_factor":
+            some = next(iter(self.factors[max(self.depths)].values()))
+            words += f" Every gradient is {_describe_power(some.c, some.p)}. " + (
+                "The direction is right; the learning rate is silently multiplied by the factor."
+                if some.c > 0 else "The sign is flipped: gradient descent climbs the cost.")
+        if self.verdict == "not_a_multiple":
+            bad = "; ".join(f"{', '.join(f'd{k}' for k, f in fs.items() if f.kind in ('not_multiple', 'zero'))}"
+                            f" at L = {L}" for L, fs in self.factors.items()
+                            if any(f.kind in ("not_multiple", "zero") for f in fs.values()))
+            words += f" Not a multiple: {bad}."
+        return words
+
+    def layer_lines(self) -> list[str]:
+        """One line per layer of the deepest network, from the output down: "dW3, db3: exact"."""
+        fs, lines = self.factors[max(self.depths)], []
+        for l in range(max(self.depths), 0, -1):
+            w, b = (fs[f"{p}{l}"].describe(self.batch_sizes) for p in "Wb")
+            lines.append(f"dW{l}, db{l}: {w}" if w == b else f"dW{l}: {w}; db{l}: {b}")
+        return lines
+
+    def _intermediates_text(self, link=str) -> str:
+        autograder = link(section_url(*AUTOGRADER_SECTION))
+        if self.intermediates is None:
+            return "none returned (dW and db alone do not show which correct placement is used)."
+        if self.intermediates == "sum":
+            return ("gradients of the sum of the losses, as the course's: an autograder that "
+                    "compares them with the course's values accepts them.")
+        if self.intermediates == "mean":
+            return ("gradients of the cost J, 1/m of the course's values: an autograder that "
+                    f"compares them with the course's rejects them, exact or not ({autograder}).")
+        kinds = ", ".join(f"{k} {v}" for k, v in self.intermediate_kinds.items())
+        return (f"mixed ({kinds}): an autograder that compares them with the course's values "
+                f"rejects all but the sums ({autograder}).")
+
+    def _head(self) -> str:
+        return (f"{self.style} style, {SIGNATURES[self.style]}, {self.hidden} hidden layers, sigmoid "
+                f"output; compared with the exact gradients of J = mean of the losses on networks of "
+                f"L = {', '.join(map(str, self.depths))} layers, batches of "
+                f"m = {', '.join(map(str, self.batch_sizes))}")
+
+    def __str__(self) -> str:
+        def fill(text, indent="  "):
+            return textwrap.fill(text, REPORT_WIDTH, subsequent_indent=indent,
+                                 break_long_words=False, break_on_hyphens=False)
+        return "\n".join([
+            fill(f"Diagnosis of {self.function} ({self._head()})."),
+            f"Factors for L = {max(self.depths)} (each gradient = factor x the true dJ/dtheta):",
+            *(fill(f"  {line}", "      ") for line in self.layer_lines()),
+            fill(f"Verdict: {self.summary}"),
+            fill(f"Intermediates (dA, dZ): {self._intermediates_text()}"),
+            fill(f"Explained in: {self.url}")])
+
+    def _repr_markdown_(self) -> str:
+        """The report as a block quote, set apart from the text around it in a notebook."""
+        lines = "\n".join(f"- {line}" for line in self.layer_lines())
+        text = (f"**Diagnosis of `{self.function}`** ({self._head()}).\n\n"
+                f"Factors for L = {max(self.depths)}:\n\n{lines}\n\n"
+                f"{'✓' if self.correct else '✗'} **Verdict:** {self.summary}\n\n"
+                f"**Intermediates (dA, dZ):** {self._intermediates_text(lambda url: f'<{url}>')}\n\n"
+                f"Explained in <{self.url}>.")
+        return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
+
+
+# --- the numbers ---------------------------------------------------------------------------------
+
+def scale_and_residual(g: np.ndarray, G: np.ndarray) -> tuple[float, float]:
+    """The k that makes k G closest to g (least squares), and the relative residual ||g - k G|| / ||g||.
+
+    The residual is 0 exactly when g is a multiple of G; it is 1 when g is orthogonal to G
+    (and 0 when g is zero). Introduced in {ref}`check-your-code`.
+    """
+    g, G = np.asarray(g, dtype=float), np.asarray(G, dtype=float)
+    if g.shape != G.shape:
+        raise ValueError(f"G: expected the shape of g, {g.shape}, got {G.shape}")
+    norm_G2 = float(np.vdot(G, G))
+    if norm_G2 == 0:
+        raise ValueError("G: the reference gradient is zero, so no multiple can be found")
+    k = float(np.vdot(g, G)) / norm_G2
+    norm_g = float(np.linalg.norm(g))
+    return k, (0.0 if norm_g == 0 else float(np.linalg.norm(g - k * G)) / norm_g)
+
+
+def power_of_m(batch_sizes: Sequence[int], scales: Sequence[float]) -> tuple[float, float, float]:
+    """Fit k = c m^p through (m, k) pairs of one sign: returns (c, p, deviation).
+
+    p and log|c| by least squares on log|k| = log|c| + p log m; ``deviation`` is the largest
+    distance of a log|k| from the fitted line (0 for two batch sizes). Introduced in
+    {ref}`check-your-code`.
+    """
+    ms, ks = np.asarray(batch_sizes, dtype=float), np.asarray(scales, dtype=float)
+    if ms.shape != ks.shape or ms.size < 2 or len(set(ms)) != ms.size or np.any(ms < 2):
+        raise ValueError(f"batch_sizes: expected at least two distinct sizes >= 2, one per scale, "
+                         f"got {list(batch_sizes)} for {len(ks)} scales")
+    if not (np.all(ks > 0) or np.all(ks < 0)):
+        raise ValueError(f"scales: expected non-zero numbers of one sign, got {list(scales)}")
+    x, y = np.log(ms), np.log(np.abs(ks))
+    p = float(np.polyfit(x, y, 1)[0])
+    log_c = float(np.mean(y - p * x))
+    deviation = float(np.max(np.abs(y - (log_c + p * x))))
+    return float(np.sign(ks[0]) * np.exp(log_c)), p, deviation
+
+
+def _factor(scales: list[float], residuals: list[float], zero: bool,
+            batch_sizes: Sequence[int]) -> Factor:
+    worst = max(residuals)
+    if zero:
+        return Factor("zero", None, None, tuple(scales), worst)
+    if worst > MULTIPLE_TOL:
+        return Factor("not_multiple", None, None, tuple(scales), worst)
+    if not (all(k > 0 for k in scales) or all(k < 0 for k in scales)):
+        return Factor("not_power", None, None, tuple(scales), worst)
+    c, p, deviation = power_of_m(batch_sizes, scales)
+    if deviation > POWER_TOL:
+        return Factor("not_power", None, None, tuple(scales), worst)
+    if abs(p - round(p)) <= EXPONENT_TOL:
+        p = int(round(p))
+        c = float(np.mean([k / float(m) ** p for k, m in zip(scales, batch_sizes)]))
+    return Factor("power", c, p, tuple(scales), worst)
+
+
+# --- the test networks ---------------------------------------------------------------------------
+
+def _network(L: int, m: int, hidden: str, gen: np.random.Generator):
+    """A random network of L layers (WIDTH units, one output) and a batch of m examples, with both labels.
+
+    Well conditioned: each hidden unit's bias puts the split between its active and inactive
+    examples in the widest gap of its pre-activations (away from the two ends), so every unit is
+    active on some examples and inactive on others, no pre-activation is near ReLU's kink, and the
+    gradient reaches every unit on an active and on an inactive example (else the draw is
+    repeated). So a dropped or wrong g'(Z) changes the gradients of every hidden layer.
+    """
+    for _ in range(1000):
+        X, Y, params = _draw(L, m, hidden, gen)
+        if params is not None and _gradient_reaches_every_unit(X, Y, params, hidden):
+            return X, Y, params
+    raise RuntimeError(f"no well-conditioned network of L = {L} layers for m = {m} "  # pragma: no cover
+                       f"in 1000 draws")
+
+
+def _draw(L: int, m: int, hidden: str, gen: np.random.Generator):
+    g, _ = activation(hidden)
+    X = gen.normal(size=(WIDTH, m))
+    Y = gen.permutation(np.arange(m) % 2).reshape(1, m).astype(float)
+    params, A = {}, X
+    for l in range(1, L + 1):
+        W = gen.normal(0.0, np.sqrt(2.0 / WIDTH), size=(1 if l == L else WIDTH, WIDTH))
+        U = W @ A
+        if l == L:
+            b = gen.normal(0.0, 0.1, size=(1, 1))
+        else:
+            b, ok = _split_biases(U)
+            if not ok:
+                return X, Y, None
+        params[f"W{l}"], params[f"b{l}"] = W, b
+        A = g(U + b)
+    return X, Y, params
+
+
+def _gradient_reaches_every_unit(X, Y, params, hidden: str) -> bool:
+    fwd = forward(X, params, hidden)
+    dA = exact_backward(fwd, Y, "at_output").dA
+    for l in range(1, fwd.L):
+        reached = np.abs(dA[l]) > 1e-3 * np.abs(dA[l]).max()
+        Z = fwd.Z[l]
+        if not np.all(((Z > 0) & reached).any(axis=1) & ((Z < 0) & reached).any(axis=1)):
+            return False
+    return True
+
+
+def _split_biases(U: np.ndarray) -> tuple[np.ndarray, bool]:
+    m = U.shape[1]
+    edge = max(1, m // 4)
+    b = np.empty((U.shape[0], 1))
+    ok = True
+    for j, u in enumerate(np.sort(U, axis=1)):
+        gaps = np.diff(u)[edge - 1:m - edge]       # k examples below the split, edge <= k <= m - edge
+        k = edge - 1 + int(np.argmax(gaps))
+        b[j, 0] = -(u[k] + u[k + 1]) / 2
+        ok &= bool(gaps.max() / 2 >= MARGIN * max(u[-1] - u[0], 1e-12))
+    return b, ok
+
+
+# --- calling the function and checking what it returns -------------------------------------------
+
+_INTERMEDIATE = re.compile(r"^d([AZ])(\d+)$")
+
+
+def _name(fn) -> str:
+    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+
+
+def _call(fn, name: str, style: str, X, Y, fwd) -> dict:
+    L, m, params = fwd.L, fwd.m, fwd.params
+    if style == "course":
+        caches = [((fwd.A[l - 1].copy(), params[f"W{l}"].copy(), params[f"b{l}"].copy()),
+                   fwd.Z[l].copy()) for l in range(1, L + 1)]
+        args = (fwd.AL.copy(), Y.copy(), caches)
+    else:
+        args = (X.copy(), Y.copy(), {k: v.copy() for k, v in params.items()})
+    try:
+        out = fn(*args)
+    except Exception as err:
+        raise ValueError(f"{name} raised {type(err).__name__}: {err} (called as "
+                         f"{SIGNATURES[style]} on a network of L = {L} layers, m = {m} examples)") from err
+    if not isinstance(out, dict):
+        raise ValueError(f"{name} returned a {type(out).__name__}; expected a dict of gradients "
+                         f"such as {{'dW1': ..., 'db1': ...}}")
+    return out
+
+
+def _shapes(fwd) -> dict[str, tuple[tuple[int, int], str]]:
+    """Every key a backward pass may return, with its shape and what it is the shape of."""
+    L, m, params = fwd.L, fwd.m, fwd.params
+    shapes = {}
+    for l in range(1, L + 1):
+        shapes[f"dW{l}"] = (params[f"W{l}"].shape, f"W{l}")
+        shapes[f"db{l}"] = (params[f"b{l}"].shape, f"b{l}")
+        shapes[f"dZ{l}"] = (fwd.Z[l].shape, f"Z{l}")
+    for l in range(0, L + 1):
+        shapes[f"dA{l}"] = (fwd.A[l].shape, f"A{l}" if l else "A0 = X")
+    return shapes
+
+
+def _checked(out: dict, name: str, fwd) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The parameter gradients {"W1": ...} and the intermediates {"dA2": ...} of ``out``, checked."""
+    L = fwd.L
+    shapes = _shapes(fwd)
+    wanted = [f"d{p}{l}" for l in range(1, L + 1) for p in "Wb"]
+    missing = [k for k in wanted if k not in out]
+    if missing:
+        raise ValueError(f"{name} returned no {missing[0]!r}: for a network of L = {L} layers it must "
+                         f"return 'dW1', 'db1', ..., 'dW{L}', 'db{L}'; it returned the keys "
+                         f"{sorted(map(str, out))}")
+    for key in out:
+        match = _INTERMEDIATE.match(str(key))
+        if match and key not in shapes:
+            raise ValueError(f"{name} returned {key!r}, but the network has layers 1..{L} "
+                             f"(dA0..dA{L}, dZ1..dZ{L})")
+    arrays = {}
+    for key in [*wanted, *(k for k in out if k in shapes and k not in wanted)]:
+        want, of = shapes[key]
+        try:
+            value = np.asarray(out[key], dtype=float)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{name} returned {key!r} as a {type(out[key]).__name__} that is not an "
+                             f"array of numbers; expected shape {want}, the shape of {of}") from err
+        if value.shape != want:
+            raise ValueError(f"{name} returned {key!r} with shape {value.shape}; expected {want}, "
+                             f"the shape of {of} (L = {L} layers, m = {fwd.m} examples)")
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{name} returned {key!r} with a non-finite entry "
+                             f"({value[~np.isfinite(value)].flat[0]})")
+        arrays[key] = value
+    grads = {key[1:]: arrays[key] for key in wanted}
+    return grads, {k: v for k, v in arrays.items() if k not in wanted}
+
+
+def _intermediate_kind(value, exact, m: int) -> str:
+    k, residual = scale_and_residual(value, exact)
+    if residual <= MULTIPLE_TOL and abs(k / m - 1.0) <= CONSTANT_TOL:
+        return "sum"
+    if residual <= MULTIPLE_TOL and abs(k - 1.0) <= CONSTANT_TOL:
+        return "mean"
+    return "other"
+
+
+# --- the verdict ---------------------------------------------------------------------------------
+
+def _pattern(name: str, L: int) -> dict[str, int]:
+    """The exponent p of each parameter under a named placement (c = 1 for all of them)."""
+    p = {"every_layer": lambda l, kind: -(L - l),
+         "nowhere": lambda l, kind: 1,
+         "twice": lambda l, kind: -1,
+         "weights_only": lambda l, kind: 0 if kind == "W" else 1}[name]
+    return {f"{kind}{l}": p(l, kind) for l in range(1, L + 1) for kind in "Wb"}
+
+
+def _verdict(factors: dict[int, dict[str, Factor]], seen: str | None) -> str:
+    every = [f for fs in factors.values() for f in fs.values()]
+    if any(f.kind in ("not_multiple", "zero") for f in every):
+        return "not_a_multiple"
+    if any(f.kind == "not_power" for f in every):
+        return "other_factors"
+    if all(f.exact for f in every):
+        return {"sum": "at_params", "mean": "at_output", "hybrid": "hybrid"}.get(seen, "correct")
+    for name in ("every_layer", "nowhere", "twice", "weights_only"):
+        if all(abs(f.c - 1.0) <= CONSTANT_TOL and f.p == _pattern(name, L)[key]
+               for L, fs in factors.items() for key, f in fs.items()):
+            return name
+    c0, p0 = every[0].c, every[0].p
+    if all(f.p == p0 and abs(f.c - c0) <= CONSTANT_TOL * abs(c0) for f in every):
+        return "constant_factor"
+    return "other_factors"
+
+
+def _check_sizes(name: str, values, minimum: int, count: int, what: str) -> tuple[int, ...]:
+    values = tuple(values) if isinstance(values, (tuple, list)) else values
+    if (not isinstance(values, tuple) or len(values) < count or len(set(values)) != len(values)
+            or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum
+                   for v in values)):
+        raise ValueError(f"{name}: expected at least {count} distinct ints >= {minimum} ({what}), "
+                         f"got {values!r}")
+    return tuple(sorted(int(v) for v in values))
+
+
+def diagnose(backward: Callable, style: str = "course", hidden: str = "relu", rng=0, *,
+             depths: Sequence[int] = DEPTHS, batch_sizes: Sequence[int] = BATCH_SIZES) -> Diagnosis:
+    """Find by which factor each gradient of ``backward`` is off, and name the placement of 1/m.
+
+    ``style="course"``: ``backward(AL, Y, caches)`` with ``caches[l-1] = ((A_prev, W, b), Z)`` for
+    layers l = 1..L, hidden layers ``hidden`` (ReLU by default) and a sigmoid output. ``style="params"``:
+    ``backward(X, Y, params)`` runs its own forward pass (hidden layers ``hidden``, sigmoid output,
+    cross-entropy). Either returns a dict with "dW1", "db1", ..., "dWL", "dbL", and may return
+    "dA0".."dAL" and "dZ1".."dZL" (other keys are ignored). Every array passed in is a fresh copy.
+
+    The function is run on random networks of each depth in ``depths`` and each batch size in
+    ``batch_sizes`` (seeded by ``rng``), and each returned gradient g is compared with the exact
+    dJ/dtheta: for each m, k = <g, G> / <G, G> and the residual ||g - k G|| / ||g||, then
+    k = c m^p fitted over the batch sizes. A function that raises, or returns something that is not
+    a dict, misses a key, or returns a wrong shape or a non-finite value, gets a ValueError.
+    """
+    if not callable(backward):
+        raise ValueError(f"backward: expected a function, got {type(backward).__name__}")
+    name = _name(backward)
+    if style not in STYLES:
+        raise ValueError(f"style: expected one of {list(STYLES)}, got {style!r}")
+    activation(hidden)
+    depths = _check_sizes("depths", depths, 1, 1, "numbers of layers")
+    batch_sizes = _check_sizes("batch_sizes", batch_sizes, 2, 2, "batch sizes m")
+    gen = as_generator(rng)
+
+    factors: dict[int, dict[str, Factor]] = {}
+    kinds: dict[int, dict[str, set]] = {}
+    for L in depths:
+        scales, residuals, zero, kinds[L] = {}, {}, {}, {}
+        for m in batch_sizes:
+            X, Y, params = _network(L, m, hidden, gen)
+            fwd = forward(X, params, hidden)
+            exact = exact_backward(fwd, Y, "at_output")   # every symbol a gradient of J
+            grads, inter = _checked(_call(backward, name, style, X, Y, fwd), name, fwd)
+            for key, g in grads.items():
+                k, r = scale_and_residual(g, exact.dW[int(key[1:])] if key[0] == "W"
+                                          else exact.db[int(key[1:])])
+                scales.setdefault(key, []).append(k)
+                residuals.setdefault(key, []).append(r)
+                zero[key] = zero.get(key, False) or not np.any(g)
+            for key, value in inter.items():
+                ref = (exact.dA if key[1] == "A" else exact.dZ)[int(key[2:])]
+                kinds[L].setdefault(key, set()).add(_intermediate_kind(value, ref, m))
+        factors[L] = {key: _factor(scales[key], residuals[key], zero[key], batch_sizes)
+                      for key in scales}
+
+    per_key = {L: {k: (v.pop() if len(v) == 1 else "other") for k, v in ks.items()}
+               for L, ks in kinds.items()}
+    found = frozenset(kind for ks in per_key.values() for kind in ks.values())
+    intermediates = None if not found else (next(iter(found)) if found in ({"sum"}, {"mean"}) else "mixed")
+    # which correct placement the intermediates show: all sums, all means, or sums above means
+    seen = {frozenset({"sum"}): "sum", frozenset({"mean"}): "mean",
+            frozenset({"sum", "mean"}): "hybrid"}.get(found)
+    verdict = _verdict(factors, seen)
+    deepest = factors[max(depths)]
+    shown = per_key[max(depths)]
+    order = sorted(shown, key=lambda k: (-int(k[2:]), k[1]))
+    return Diagnosis(
+        function=name, style=style, hidden=hidden,
+        correct=all(f.exact for fs in factors.values() for f in fs.values()),
+        verdict=verdict,
+        exponents={k: f.p for k, f in deepest.items()},
+        constants={k: f.c for k, f in deepest.items()},
+        intermediates=intermediates,
+        intermediate_kinds={k: shown[k] for k in order},
+        page=VERDICTS[verdict].page, label=VERDICTS[verdict].label, url=VERDICTS[verdict].url,
+        depths=depths, batch_sizes=batch_sizes, factors=factors,
+    )
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+def _load(target: str) -> Callable:
+    """The function ``name`` of ``path/to/file.py:name``; ValueError (one line) when it cannot be had."""
+    path_text, sep, func = target.rpartition(":")
+    if not sep or not path_text or not func:
+        raise ValueError(f"expected path/to/file.py:function_name, got {target!r}")
+    path = Path(path_text)
+    if not path.is_file():
+        raise ValueError(f"no file {path_text!r}")
+    spec = importlib.util.spec_from_file_location(f"_diagnosed_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ValueError(f"cannot import {path_text!r} as Python (expected a .py file)")
+    module = importlib.util.module_from_spec(spec)
+    folder = str(path.resolve().parent)
+    sys.path.insert(0, folder)  # the file may import its own helper modules, as when run there
+    try:
+        spec.loader.exec_module(module)
+    except Exception as err:
+        raise ValueError(f"running {path_text} failed: {type(err).__name__}: {err}") from err
+    finally:
+        sys.path.remove(folder)
+    fn = getattr(module, func, None)
+    if fn is None:
+        defined = sorted(k for k, v in vars(module).items() if callable(v) and not k.startswith("_")
+                         and getattr(v, "__module__", None) == module.__name__)
+        raise ValueError(f"{path_text} defines no {func!r} (its functions: {', '.join(defined) or 'none'})")
+    if not callable(fn):
+        raise ValueError(f"{path_text}: {func!r} is a {type(fn).__name__}, not a function")
+    return fn
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m oneoverm.diagnose file.py:function [--style course|params] [--hidden relu]``.
+
+    Prints the report; returns 0 when the gradients are correct, 1 when not, and 2 on bad input
+    (no such file or function, or the function fails), with a one-line message on stderr.
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m oneoverm.diagnose",
+        description="Diagnose a backward pass: by which factor is each gradient off, and where "
+                    "should 1/m go?")
+    parser.add_argument("target", metavar="path/to/file.py:function_name")
+    parser.add_argument("--style", choices=STYLES, default="course",
+                        help="course: backward(AL, Y, caches); params: backward(X, Y, params)")
+    parser.add_argument("--hidden", default="relu", help="hidden activation (default: relu)")
+    args = parser.parse_args(argv)
+    try:
+        diagnosis = diagnose(_load(args.target), style=args.style, hidden=args.hidden)
+    except ValueError as err:
+        print(f"{parser.prog}: error: {' '.join(str(err).split())}", file=sys.stderr)
+        return 2
+    print(diagnosis)
+    return 0 if diagnosis.correct else 1
