@@ -5,6 +5,8 @@ of the factor 1/m is an argument, and numerical checks. Import as ``import oneov
 The figure style lives in :mod:`oneoverm.plotting` (needs matplotlib); the forward pass written
 against any NumPy-like array module (for autodiff) in :mod:`oneoverm.functional`; numbers
 written for the prose (glued math, tables) in :mod:`oneoverm.formatting`.
+Reductions of per-item losses over micro-batches, shards and masks (part "At scale") in
+:mod:`oneoverm.reductions`.
 """
 
 from .activations import (ACTIVATIONS, activation, relu, relu_derivative, sigmoid, sigmoid_derivative,
@@ -22,6 +24,9 @@ from .batchnorm import (BatchNormCache, BatchNormForward, BatchNormGradients, ba
                         batchnorm_network_forward, init_batchnorm_params)
 from .formatting import markdown_table, sci, tex_sci
 from . import functional
+# Reductions over micro-batches, shards and masks ({ref}`gradient-accumulation`, part "At scale").
+from .reductions import (COMBINES, DIVISORS, PADDINGS, PART_REDUCTIONS, accumulate, part_factors,
+                         reduce_losses, reduction_factors, shard_indices)
 
 __version__ = "0.1.0"
 
@@ -37,3 +42,6 @@ __all__ = [
     "numerical_gradient", "numerical_jacobian", "relative_error", "relu", "relu_derivative",
     "scaled_placements", "sci", "sigmoid", "sigmoid_derivative", "softmax", "tanh", "tanh_derivative", "tex_sci",
 ]
+# Reductions over micro-batches, shards and masks (part "At scale").
+__all__ += ["COMBINES", "DIVISORS", "PADDINGS", "PART_REDUCTIONS", "accumulate", "part_factors",
+            "reduce_losses", "reduction_factors", "shard_indices"]
