@@ -120,6 +120,23 @@ def test_shards_have_equal_length_and_follow_distributed_sampler(m, R, pad):
         np.testing.assert_array_equal(np.sort(counted), np.arange(R * L))
 
 
+@FAST
+@given(st.integers(1, 40), st.integers(1, 6), st.sampled_from(om.PADDINGS), st.integers(0, 5))
+def test_a_fixed_length_only_adds_masked_slots(m, R, pad, extra):
+    if pad == "drop" and m < R:
+        return
+    index, mask = om.shard_indices(m, R, pad=pad)
+    L = index.shape[1]
+    long_index, long_mask = om.shard_indices(m, R, pad=pad, length=L + extra)
+    assert long_index.shape == long_mask.shape == (R, L + extra)
+    np.testing.assert_array_equal(long_index[:, :L], index)
+    np.testing.assert_array_equal(long_mask[:, :L], mask)
+    assert np.all(long_mask[:, L:] == 0) and np.all(long_index[:, L:] == 0)
+    if L > 1:
+        with pytest.raises(ValueError, match=rf"length: expected at least {L} slots per shard.*got {L - 1}"):
+            om.shard_indices(m, R, pad=pad, length=L - 1)
+
+
 @pytest.mark.parametrize("args, match", [
     ((0, 2), "m: expected a positive int number of items, got 0"),
     ((5, 0), "shards: expected a positive int number of shards, got 0"),

@@ -99,7 +99,8 @@ def accumulate(sums, counts, *, part: str = "global_mean", combine: str = "sum")
     return np.tensordot(factors, arr, axes=1)
 
 
-def shard_indices(m: int, shards: int, *, pad: str = "mask") -> tuple[np.ndarray, np.ndarray]:
+def shard_indices(m: int, shards: int, *, pad: str = "mask",
+                  length: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Cut a batch of m items into ``shards`` shards of equal length L, as DistributedSampler does.
 
     Returns ``index`` (shape (shards, L), item numbers) and ``mask`` (same shape, 1.0 where the slot
@@ -107,6 +108,8 @@ def shard_indices(m: int, shards: int, *, pad: str = "mask") -> tuple[np.ndarray
     "mask" pads with slots of mask 0 (their index is 0, a placeholder), so shards hold
     different counts; "repeat" repeats items from the start, counted (DistributedSampler with
     drop_last=False); "drop" leaves the last m mod ``shards`` items out (drop_last=True).
+    ``length`` pads every shard further with slots of mask 0, up to that length: a compiled SPMD
+    program has fixed shapes, so batches of different sizes reuse one program this way.
     """
     m = _positive_int("m", m, "number of items")
     R = _positive_int("shards", shards, "number of shards")
@@ -121,7 +124,15 @@ def shard_indices(m: int, shards: int, *, pad: str = "mask") -> tuple[np.ndarray
         order = np.where(order < m, order, 0)
     elif pad == "repeat":
         order = order % m
-    return order.reshape(L, R).T.copy(), mask.reshape(L, R).T.copy()
+    index, mask = order.reshape(L, R).T, mask.reshape(L, R).T
+    if length is not None:
+        length = _positive_int("length", length, "number of slots per shard")
+        if length < L:
+            raise ValueError(f"length: expected at least {L} slots per shard for m = {m} items on "
+                             f"{R} shards with pad={pad!r}, got {length}")
+        extra = ((0, 0), (0, length - L))
+        index, mask = np.pad(index, extra), np.pad(mask, extra)
+    return index.copy(), mask.copy()
 
 
 def reduction_factors(n: int, weights=None, mask=None, *, divide_by: str = "count",
