@@ -1,11 +1,11 @@
-"""Where does 1/m go? The companion package of the book.
+"""Where does 1/m go? The companion package of the book. Import as ``import oneoverm as om``.
 
-A dense network with a sigmoid output and binary cross-entropy, one backward pass whose placement
-of the factor 1/m is an argument, numerical checks, and a diagnosis of anyone's backward pass
-(:func:`oneoverm.diagnose`). Import as ``import oneoverm as om``.
-The figure style lives in :mod:`oneoverm.plotting` (needs matplotlib); the forward pass written
-against any NumPy-like array module (for autodiff) in :mod:`oneoverm.functional`; numbers
-written for the prose (glued math, tables) in :mod:`oneoverm.formatting`.
+A dense network with a sigmoid (or softmax) output and cross-entropy, one backward pass whose
+placement of the factor 1/m is an argument, numerical checks, and a diagnosis of anyone's backward
+pass (:func:`oneoverm.diagnose`). Also: the figure style (:mod:`oneoverm.plotting`, needs
+matplotlib); the forward pass written against any NumPy-like array module, for autodiff
+(:mod:`oneoverm.functional`); numbers written for the prose (:mod:`oneoverm.formatting`);
+reductions of per-item losses over micro-batches, shards and masks (:mod:`oneoverm.reductions`).
 """
 
 from .activations import (ACTIVATIONS, activation, relu, relu_derivative, sigmoid, sigmoid_derivative,
@@ -25,19 +25,24 @@ from .formatting import markdown_table, sci, tex_sci
 from .diagnosis import VERDICTS, Diagnosis, Factor, diagnose, power_of_m, scale_and_residual
 from .site import SITE_URL, section_url
 from . import functional
+from .reductions import (COMBINES, DIVISORS, PADDINGS, PART_REDUCTIONS, accumulate, part_factors,
+                         reduce_losses, reduction_factors, shard_indices)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "OUTPUTS", "PLACEMENTS", "REDUCTIONS", "SITE_URL", "VERDICTS", "Diagnosis", "Factor",
-    "diagnose", "power_of_m", "scale_and_residual", "section_url", "BatchNormCache", "BatchNormForward",
-    "BatchNormGradients", "add_l2", "batch_normalize", "batch_normalize_backward",
-    "batchnorm_network_backward", "batchnorm_network_cost", "batchnorm_network_forward", "functional",
-    "init_batchnorm_params", "l2_cost", "l2_penalty", "markdown_table", "minibatch_descent", "minibatches",
-    "DirectionalCheck", "Forward", "Gradients", "Params", "Placement",
-    "activation", "as_generator", "backward", "cost", "cost_from_logits", "cost_of_params", "depth",
-    "directional_check", "disc_dataset", "forward", "gradient_check", "gradient_descent",
-    "init_params", "loss_derivative", "loss_vector", "loss_vector_from_logits", "named_placement",
-    "numerical_gradient", "numerical_jacobian", "relative_error", "relu", "relu_derivative",
-    "scaled_placements", "sci", "sigmoid", "sigmoid_derivative", "softmax", "tanh", "tanh_derivative", "tex_sci",
+    "ACTIVATIONS", "COMBINES", "DIVISORS", "OUTPUTS", "PADDINGS", "PART_REDUCTIONS", "PLACEMENTS",
+    "REDUCTIONS", "SITE_URL", "VERDICTS", "accumulate", "activation", "add_l2", "as_generator",
+    "backward", "batch_normalize", "batch_normalize_backward", "batchnorm_network_backward",
+    "batchnorm_network_cost", "batchnorm_network_forward", "BatchNormCache", "BatchNormForward",
+    "BatchNormGradients", "cost", "cost_from_logits", "cost_of_params", "depth", "diagnose",
+    "Diagnosis", "directional_check", "DirectionalCheck", "disc_dataset", "Factor", "Forward",
+    "forward", "functional", "gradient_check", "gradient_descent", "Gradients",
+    "init_batchnorm_params", "init_params", "l2_cost", "l2_penalty", "loss_derivative",
+    "loss_vector", "loss_vector_from_logits", "markdown_table", "minibatch_descent", "minibatches",
+    "named_placement", "numerical_gradient", "numerical_jacobian", "Params", "part_factors",
+    "Placement", "power_of_m", "reduce_losses", "reduction_factors", "relative_error", "relu",
+    "relu_derivative", "scale_and_residual", "scaled_placements", "sci", "section_url",
+    "shard_indices", "sigmoid", "sigmoid_derivative", "softmax", "tanh", "tanh_derivative",
+    "tex_sci",
 ]
