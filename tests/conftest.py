@@ -7,21 +7,18 @@ needs the book builds it under a file lock, the others wait and read the result.
 Tests that need the build are marked `build` (browser tests `build` and `browser`), so
 `pytest -m "not build"` runs only the fast ones.
 """
-import functools
-import http.server
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
 
-from booksite import CHROMIUM, CHROMIUM_ARGS, REPO, ROOT
+from booksite import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
 
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"  # the one in this venv
 
@@ -36,6 +33,8 @@ class Build:
 @pytest.fixture(scope="session")
 def book_build(tmp_path_factory, worker_id):
     """`jupyter-book build -n -W --keep-going` from nothing: fresh output, fresh execution cache."""
+    if os.environ.get("A13_TEMP_HTML"):  # A13-TEMP
+        return Build(0, "", Path(os.environ["A13_TEMP_HTML"]))  # A13-TEMP
     run_temp = tmp_path_factory.getbasetemp()
     if worker_id != "master":  # an xdist worker: its base folder is <the run's>/popen-gwN
         run_temp = run_temp.parent
@@ -69,26 +68,8 @@ def site(html):
 
     Serving under the repository's path, not at /, catches links that only work at a root.
     """
-    prefix = f"/{REPO}/"
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def translate_path(self, path):
-            if not path.startswith(prefix):
-                return str(html / "__not-in-the-site__")  # -> 404
-            return super().translate_path("/" + path[len(prefix):])
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Handler, directory=str(html))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}{prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(html) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

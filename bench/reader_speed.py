@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""How fast a reader on a phone sees each page of the built site, math included.
+
+For every page of _toc.yml: headless Chromium (Debian's, driven by Playwright) at the phone
+viewport of the browser tests, with the CPU slowed four times (DevTools'
+Emulation.setCPUThrottlingRate, roughly a mid-range phone), a fresh browser context per visit
+(nothing cached: a reader following a pasted link). It measures
+
+- the time from navigation to rendered math: the load event has fired, every web font the page
+  uses is loaded, and a typesetter running in the browser (MathJax, before issue 13) has
+  finished; then one frame is painted;
+- the bytes the server sent for the page and everything it loaded (response bodies as the
+  server sends them, uncompressed; GitHub Pages would compress the text files);
+- the number of requests and of math elements, and that each math element is rendered.
+
+Budget: every page within 1.5 x the time of the book's pages without math (their median), and
+no page over 1.5 MB. Runs through `make bench` (bench/bench.py) on the benchmark's own build,
+or alone on any built site: bench/reader_speed.py [--html _build/html] [--runs 3]
+"""
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from booksite import CHROMIUM, CHROMIUM_ARGS, PHONE, serve, slug, toc_docnames  # noqa: E402
+
+CPU_SLOWDOWN = 4
+TIME_BUDGET = 1.5  # x the pages without math
+BYTES_BUDGET = 1.5e6
+
+# Installed before any script of the page runs: stamps the moment the page is read.
+RENDER_STAMP = """
+window.addEventListener("load", async () => {
+    await document.fonts.ready;
+    if (window.MathJax?.startup?.promise) await window.MathJax.startup.promise;
+    await document.fonts.ready;  // fonts a typesetter asked for while it ran
+    await new Promise(done => requestAnimationFrame(() => setTimeout(done)));
+    window.__renderedAt = performance.now();  // ms since navigation started
+});
+"""
+MATH = """() => {
+    const math = [...document.querySelectorAll("div.math, span.math")];
+    return {
+        math: math.length,
+        rendered: math.filter(el => el.querySelector("mjx-container, .katex")).length,
+    };
+}"""
+
+
+def visit(browser, server, path):
+    """One cold visit at phone size, CPU slowed: seconds to rendered math, bytes, requests."""
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.add_init_script(RENDER_STAMP)
+        page.context.new_cdp_session(page).send(
+            "Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+        requests = []
+        page.on("request", lambda request: requests.append(request.url))
+        sent_before = server.bytes_sent
+        page.goto(server.url + path, wait_until="load", timeout=120_000)
+        page.wait_for_function("window.__renderedAt !== undefined", timeout=120_000)
+        page.wait_for_load_state("networkidle")  # what the page fetches after load counts too
+        seconds = page.evaluate("window.__renderedAt") / 1000
+        math = page.evaluate(MATH)
+        return {"seconds": seconds, "bytes": server.bytes_sent - sent_before,
+                "requests": len(requests), **math}
+    finally:
+        context.close()
+
+
+def measure(html, runs=3, log=print):
+    """Every page `runs` times (round robin, so a busy moment hits all pages alike); medians."""
+    from playwright.sync_api import sync_playwright
+
+    pages = {slug(d): f"{d}.html" for d in toc_docnames()}
+    found = {name: [] for name in pages}
+    with serve(html) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            for run in range(runs):
+                for name, path in pages.items():
+                    found[name].append(visit(browser, server, path))
+                log(f"  reader speed, run {run + 1} of {runs}: done", flush=True)
+        finally:
+            browser.close()
+    table = {}
+    for name, visits in found.items():
+        table[name] = {
+            "seconds": round(statistics.median(v["seconds"] for v in visits), 2),
+            "spread_s": round(max(v["seconds"] for v in visits) - min(v["seconds"] for v in visits), 2),
+            "bytes": max(v["bytes"] for v in visits),
+            "requests": max(v["requests"] for v in visits),
+            "math": visits[-1]["math"],
+            "unrendered": max(v["math"] - v["rendered"] for v in visits),
+        }
+    no_math = [t["seconds"] for t in table.values() if t["math"] == 0]
+    reference = statistics.median(no_math) if no_math else None
+    for row in table.values():
+        row["x_no_math"] = round(row["seconds"] / reference, 2) if reference else None
+        row["within_budget"] = (row["bytes"] <= BYTES_BUDGET and row["unrendered"] == 0
+                                and (reference is None or row["seconds"] <= TIME_BUDGET * reference))
+    return {
+        "cpu_slowdown": CPU_SLOWDOWN, "viewport": PHONE, "runs": runs,
+        "no_math_reference_s": reference, "pages": table,
+        "all_within_budget": all(r["within_budget"] for r in table.values()),
+    }
+
+
+def print_table(result):
+    print(f"\nreader speed: phone {result['viewport']['width']}x{result['viewport']['height']}, "
+          f"CPU / {result['cpu_slowdown']}, cold cache, median of {result['runs']}")
+    print(f"{'page':<32} {'math':>5} {'to math s':>9} {'x no-math':>9} {'MB sent':>8} {'requests':>8}  budget")
+    for name, r in result["pages"].items():
+        print(f"{name:<32} {r['math']:>5} {r['seconds']:>9.2f} {r['x_no_math']!s:>9} "
+              f"{r['bytes'] / 1e6:>8.2f} {r['requests']:>8}  {'ok' if r['within_budget'] else 'OVER'}"
+              + (f" ({r['unrendered']} math unrendered)" if r["unrendered"] else ""))
+    print(f"pages without math (the reference): {result['no_math_reference_s']} s; budget "
+          f"{TIME_BUDGET} x that and {BYTES_BUDGET / 1e6:.1f} MB: "
+          + ("every page within" if result["all_within_budget"] else "NOT MET"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="also write the result to this file")
+    args = parser.parse_args()
+    result = measure(args.html, args.runs)
+    print_table(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
