@@ -50,6 +50,14 @@ book: setup
 	$(BIN)/jupyter-book build . -n -W --keep-going
 	@echo "Open _build/html/index.html in a browser (or run: make serve)"
 
+# The whole book as one PDF (tools/print_pdf.py): the book as one HTML page (its own folder,
+# _build/singlehtml; the execution cache is shared, so nothing runs again), printed by
+# Chromium. Writes _build/pdf/where-does-1-over-m-go.pdf and a copy at the root of _build/html,
+# where the site publishes it.
+pdf: book
+	$(BIN)/jupyter-book build . --builder singlehtml -n -W --keep-going
+	$(BIN)/python tools/print_pdf.py
+
 test: setup
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 

@@ -9,6 +9,7 @@ typesets nothing. This extension sets it up from what `make setup` installs, nev
 - the site serves KaTeX's CSS, its fonts (woff2 only: KaTeX's CSS lists it first, and every
   browser the theme supports reads it, so the .woff/.ttf fallbacks are never requested) and
   copy-tex (copying rendered math copies its TeX source) from _static/katex/;
+- each page asks for the KaTeX fonts its formulas use as soon as it is read (preload);
 - a formula KaTeX rejects would show as red source text: each one becomes a build warning
   naming the page, the TeX and KaTeX's message, so the strict build fails on it. KaTeX runs
   in strict mode, so TeX that real LaTeX would not accept is rejected too.
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 KATEX = ROOT / "node_modules" / "katex" / "dist"
 STATIC = "katex"  # the folder under _static/
+FONTS_BY_CLASS = []  # read from KaTeX's CSS when the build starts (configure)
 ERROR = re.compile(r'<span class="katex-error" title="([^"]*)"')
 
 
@@ -48,6 +50,7 @@ def configure(app, config):
     config.katex_js_path = str(KATEX / "katex.min.js")
     config.katex_css_path = f"{STATIC}/katex.min.css"
     katex.NODEJS_BINARY = node_binary()
+    FONTS_BY_CLASS[:] = fonts_by_class((KATEX / "katex.min.css").read_text(encoding="utf-8"))
     katex.KATEX_DEFAULT_OPTIONS = {"throwOnError": False, "strict": "error"}
     app.add_js_file(f"{STATIC}/copy-tex.min.js", loading_method="defer")
 
@@ -62,6 +65,41 @@ def warning_on_error(app, render):
                            location=getattr(app.builder, "current_docname", None))
         return rendered
     return render_or_warn
+
+
+def fonts_by_class(css):
+    """From KaTeX's CSS: [(classes, font file)], e.g. ({"delimsizing", "size1"}, "KaTeX_Size1-Regular.woff2"):
+    an element with those classes is drawn in that font."""
+    files = {}
+    for face in re.findall(r"@font-face\{([^}]*)\}", css):
+        props = dict(re.findall(r"([\w-]+):([^;]*)", face))
+        woff2 = re.search(r"fonts/([\w-]+\.woff2)", props["src"]).group(1)
+        files[props["font-family"], props["font-style"], props["font-weight"]] = woff2
+    found = []
+    for selectors, body in re.findall(r"([^{}@]+)\{([^{}]*font-family:KaTeX_[^{}]*)\}", css):
+        props = dict(re.findall(r"([\w-]+):([^;]*)", body))
+        face = (props["font-family"], props.get("font-style", "normal"),
+                {"700": "700", "bold": "700"}.get(props.get("font-weight", ""), "400"))
+        for selector in selectors.split(","):
+            last = re.split(r"[\s>]+", selector.strip())[-1]  # the element the font is for
+            found.append((set(re.findall(r"\.([\w-]+)", last)), files.get(face)))
+    return [(classes, font) for classes, font in found if font and classes]  # not @font-face
+
+
+def preload_fonts(app, pagename, templatename, context, doctree):
+    """html-page-context: on a page with math, fetch the KaTeX fonts its formulas use while
+    the page is read, rather than once the browser lays out the first formula that needs
+    each (fonts for large operators, bold or calligraphic letters: only where used)."""
+    body = context.get("body", "")
+    if 'class="katex' not in body or "metatags" not in context:
+        return
+    classes = {frozenset(c.split()) for c in re.findall(r'class="([^"]*)"', body)}
+    needed = {"KaTeX_Main-Regular.woff2"} | {
+        font for wanted, font in FONTS_BY_CLASS if any(wanted <= c for c in classes)}
+    for font in sorted(needed):
+        href = context["pathto"](f"_static/{STATIC}/fonts/{font}", 1)
+        context["metatags"] += (f'<link rel="preload" href="{href}" as="font" '
+                                'type="font/woff2" crossorigin="anonymous" />\n')
 
 
 def copy_assets(app, exception):
@@ -81,5 +119,6 @@ def setup(app):
     # sphinxcontrib-katex looks render_latex up by name each time it writes a formula
     katex.render_latex = warning_on_error(app, katex.render_latex)
     app.connect("config-inited", configure)
+    app.connect("html-page-context", preload_fonts)
     app.connect("build-finished", copy_assets)
     return {"parallel_read_safe": True, "parallel_write_safe": False}

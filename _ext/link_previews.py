@@ -48,7 +48,7 @@ def configure(app, config):
 def describe(app, pagename, templatename, context, doctree):
     """html-page-context, before sphinxext-opengraph: the page's description as its
     <meta name="description">, and a warning when a page has none."""
-    if doctree is None:  # generated pages (search, index)
+    if doctree is None or app.builder.name == "singlehtml":  # generated pages; the PDF's source
         return
     description = (context.get("meta") or {}).get("og:description", "").strip()
     if not description:

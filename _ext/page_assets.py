@@ -6,12 +6,16 @@ drops, per page:
 
 - the theme's Font Awesome script (1.5 MB, every icon of Font Awesome as JavaScript that
   swaps each <i class="fa-..."> for an SVG): the theme's CSS already draws the same icons
-  from Font Awesome's web font, which the theme ships too;
+  from Font Awesome's web font, which the theme ships too (and which every page now asks for
+  early, with <link rel="preload">: the top bar shows icons on every page);
 - the search scripts and the search index, which the theme loads on every page for "search as
   you type" (off: `search_as_you_type` is False); the search page loads its own;
 - sphinx-thebe (live code in the page): the book does not turn it on (Binder instead);
 - sphinx-design, togglebutton, sphinx-proof, copy-button and KaTeX's files on pages that
-  have no card, dropdown, proof, code block or math.
+  have no card, dropdown, proof, code block or math;
+
+and it marks the page's images `loading="lazy"`: a figure further down is fetched when the
+reader scrolls near it (every browser the theme supports does; printing fetches them all).
 
 The theme writes its own scripts into its template, the extensions register theirs with
 Sphinx: the first are cut from the written page, the second left out of the page's context.
@@ -32,10 +36,16 @@ NEEDED_BY = [
 # Inline scripts that only configure one of the above: (text in the script, file it configures).
 INLINE_FOR = [(r"\bTHEBE_JS_URL\b", "sphinx-thebe.js"),
               (r"\btoggle(HintShow|HintHide|OpenOnPrint|buttonSelector)\b", "togglebutton.js")]
-# Written by the theme's template on every page but the search page.
-THEME_SCRIPTS = re.compile(
-    r'\s*<script[^>]*src="[^"]*/(scripts/fontawesome\.js|searchtools\.js|language_data\.js|searchindex\.js)'
-    r'[^"]*"[^>]*></script>')
+# Written by the theme's template: Font Awesome's script on every page, the search scripts on
+# every page but the search page (which needs them).
+FONT_AWESOME_SCRIPT = re.compile(r'\s*<script[^>]*src="[^"]*/scripts/fontawesome\.js[^"]*"[^>]*></script>')
+SEARCH_SCRIPTS = re.compile(
+    r'\s*<script[^>]*src="[^"]*/(searchtools\.js|language_data\.js|searchindex\.js)[^"]*"[^>]*></script>')
+
+
+# The theme's icon fonts (Font Awesome: solid icons, and brands for GitHub's), on every page.
+ICON_FONTS = ["_static/vendor/fontawesome/webfonts/fa-solid-900.woff2",
+              "_static/vendor/fontawesome/webfonts/fa-brands-400.woff2"]
 
 
 def _name(asset):
@@ -58,6 +68,19 @@ def _drop_unused(app, pagename, templatename, context, doctree):
     for key in ("script_files", "css_files"):
         if key in context:
             context[key] = [asset for asset in context[key] if used(asset)]
+    if body:  # figures below the first screen load when the reader scrolls near them
+        context["body"] = re.sub(r"<img(?![^>]*\bloading=)", '<img loading="lazy"', body)
+
+
+def _preload_icon_fonts(app, pagename, templatename, context, doctree):
+    """html-page-context: the icons of the top bar are on every page; fetch their fonts while
+    the page is read, not once the bar is laid out."""
+    if "metatags" not in context:  # a page without a <head> of the theme's
+        return
+    for font in ICON_FONTS:
+        href = context["pathto"](font, 1)
+        context["metatags"] += (f'<link rel="preload" href="{href}" as="font" '
+                                'type="font/woff2" crossorigin="anonymous" />\n')
 
 
 def _cut_theme_scripts(app):
@@ -68,13 +91,14 @@ def _cut_theme_scripts(app):
     render = templates.render
 
     def render_without(template, context):
-        page = render(template, context)
-        return page if context.get("pagename") == "search" else THEME_SCRIPTS.sub("", page)
+        page = FONT_AWESOME_SCRIPT.sub("", render(template, context))
+        return page if context.get("pagename") == "search" else SEARCH_SCRIPTS.sub("", page)
 
     templates.render = render_without
 
 
 def setup(app):
     app.connect("html-page-context", _drop_unused, priority=800)
+    app.connect("html-page-context", _preload_icon_fonts)
     app.connect("builder-inited", _cut_theme_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

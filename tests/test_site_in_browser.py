@@ -37,6 +37,10 @@ def load(page, site, path, wait_until="networkidle"):
     page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
     page.goto(site + path, wait_until=wait_until)
+    # Lay out every block now, as scrolling through the page would (the site lets the browser
+    # skip blocks away from the screen: content-visibility in _static/book.css), so that
+    # full-page screenshots show them.
+    page.add_style_tag(content=".bd-article section > * { content-visibility: visible !important; }")
     page.evaluate("document.fonts.ready.then(() => true)")
     return problems
 
