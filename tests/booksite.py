@@ -94,6 +94,7 @@ def binder_url(docname):
 # Front matter of a MyST notebook page, for the small books that tests build in a copy.
 NOTEBOOK_FRONT_MATTER = """\
 ---
+og:description: "A page of a small book that a test builds."
 jupytext:
   text_representation:
     extension: .md
