@@ -70,11 +70,13 @@ def draw_card(app, exception):
     import matplotlib.pyplot as plt
 
     path = Path(app.outdir) / CARD
+    if path.exists():  # drawn by an earlier build into this folder
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fig = plt.figure(figsize=(12, 6.3), dpi=100, facecolor="#f7f7f2")
     fig.text(0.07, 0.66, app.config.project, fontsize=64, weight="bold", color="#1d3557")
     fig.text(0.07, 0.50, "Backpropagation's factor 1/m, derived and checked by code",
-             fontsize=26, color="#333333")
+             fontsize=24, color="#333333")
     fig.text(0.07, 0.25, r"$dW^{[l]} = \frac{1}{m}\, dZ^{[l]} A^{[l-1]\top}$",
              fontsize=40, color="#1d3557")
     fig.text(0.07, 0.08, "An executable online book", fontsize=20, color="#666666")

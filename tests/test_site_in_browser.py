@@ -1,12 +1,12 @@
 """The published site as a reader's browser shows it: every page of _toc.yml in headless Chromium.
 
 The built HTML (the session build) is served on loopback; Playwright drives Debian's Chromium.
-Each page is opened once at desktop size, in light mode, then switched to dark mode (the
-site follows the reader's system: `default_mode: auto`) and back; that visit is shared by
-the tests of the page (the checks that act on it, hovering, pressing Tab, printing, come
-last). The phone check opens it again at 390 x 844. Full-page screenshots go to
-_build/screenshots/ (<page>.png, <page>-dark.png, <page>-phone.png): look at them after a
-change of layout.
+Each page is opened once at desktop size in light mode, and that visit is shared by the tests
+of the page (the checks that act on it, hovering, pressing Tab, printing, come last). It is
+opened again at a phone's 390 x 844, in light mode, then switched to dark mode (the site
+follows the reader's system: `default_mode: auto`). Full-page screenshots go to
+_build/screenshots/ (<page>.png, <page>-phone.png, <page>-dark.png, the last at phone size):
+look at them after a change of layout.
 """
 import re
 from types import SimpleNamespace
@@ -54,24 +54,39 @@ def switch_mode(page, scheme):
 
 @pytest.fixture(scope="module")
 def visit(request, browser, site, screenshots):
-    """The page `request.param` opened at desktop size, with full-page screenshots in light and
-    in dark mode, and what is hard to read in each mode."""
+    """The page `request.param` opened at desktop size in light mode, with a full-page
+    screenshot and what is hard to read."""
     docname = request.param
     context = browser.new_context(viewport=DESKTOP, color_scheme="light")
     page = context.new_page()
     problems = load(page, site, f"{docname}.html")
     page.screenshot(path=screenshots / f"{slug(docname)}.png", full_page=True)
-    unreadable = {"light": page.evaluate(UNREADABLE)}
-    switch_mode(page, "dark")
-    page.screenshot(path=screenshots / f"{slug(docname)}-dark.png", full_page=True)
-    unreadable["dark"] = page.evaluate(UNREADABLE)
-    switch_mode(page, "light")
+    unreadable = page.evaluate(UNREADABLE)
     yield SimpleNamespace(docname=docname, page=page, problems=problems, site=site,
                           unreadable=unreadable)
     context.close()
 
 
+@pytest.fixture(scope="module")
+def phone_visit(request, browser, site, screenshots):
+    """The page `request.param` at a phone's 390 x 844: in light mode, a full-page screenshot
+    and what reaches past the screen's edge; then in dark mode, a full-page screenshot and what
+    is hard to read."""
+    docname = request.param
+    context = browser.new_context(viewport=PHONE, color_scheme="light")
+    page = context.new_page()
+    load(page, site, f"{docname}.html", wait_until="load")
+    page.screenshot(path=screenshots / f"{slug(docname)}-phone.png", full_page=True)
+    overflow = page.evaluate(OVERFLOW)
+    switch_mode(page, "dark")
+    page.screenshot(path=screenshots / f"{slug(docname)}-dark.png", full_page=True)
+    unreadable = page.evaluate(UNREADABLE)
+    yield SimpleNamespace(docname=docname, overflow=overflow, unreadable=unreadable)
+    context.close()
+
+
 each_page = pytest.mark.parametrize("visit", PAGES, indirect=True)
+each_page_on_a_phone = pytest.mark.parametrize("phone_visit", PAGES, indirect=True)
 SHOWN = "el => getComputedStyle(el).visibility === 'visible' && Number(getComputedStyle(el).opacity) > 0"
 
 
@@ -221,18 +236,21 @@ UNREADABLE = """() => {
         cache.set(el, bg);
         return bg;
     };
-    const opacity = el => { let o = 1; for (let a = el; a; a = a.parentElement) o *= Number(getComputedStyle(a).opacity); return o; };
+    const opacities = new Map();
+    const opacity = el => {
+        if (!el) return 1;
+        if (!opacities.has(el)) opacities.set(el, Number(getComputedStyle(el).opacity) * opacity(el.parentElement));
+        return opacities.get(el);
+    };
     const problems = [];
-    const skip = "script, style, noscript, .katex-mathml, .katex *, [aria-hidden='true'] *";
-    for (const el of document.body.querySelectorAll("*")) {
-        if (el.matches(skip)) continue;
+    const check = el => {
         const text = el.classList.contains("katex") ? el.textContent
             : [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join("").trim();
-        if (!text) continue;
+        if (!text) return;
         const box = el.getBoundingClientRect(), style = getComputedStyle(el);
-        if (box.width < 2 || box.height < 2 || style.visibility !== "visible") continue;
+        if (box.width < 2 || box.height < 2 || style.visibility !== "visible") return;
         const shown = opacity(el);
-        if (shown < 0.1) continue;  // hidden on purpose (a permalink until hover or focus)
+        if (shown < 0.1) return;  // hidden on purpose (a permalink until hover or focus)
         const bg = background(el);
         const fg = over([...rgba(style.color).slice(0, 3), rgba(style.color)[3] * shown], bg);
         const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
@@ -240,7 +258,15 @@ UNREADABLE = """() => {
         const ratio = contrast(fg, bg);
         if (ratio < needed) problems.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} `
             + `"${text.slice(0, 40)}": contrast ${ratio.toFixed(2)} < ${needed}`);
-    }
+    };
+    // Every element with text of its own; a rendered formula as one piece (its parts inherit
+    // its colour), its MathML (visually hidden) and hidden-from-view parts left out.
+    const walk = el => {
+        if (el.matches("script, style, noscript, .katex-mathml, [aria-hidden='true']")) return;
+        check(el);
+        if (!el.classList.contains("katex")) for (const child of el.children) walk(child);
+    };
+    walk(document.body);
     for (const img of document.querySelectorAll(".bd-article img")) {
         if (!img.naturalWidth || !img.getClientRects().length) continue;
         const canvas = document.createElement("canvas");
@@ -259,11 +285,16 @@ UNREADABLE = """() => {
 
 
 @each_page
-def test_nothing_is_hard_to_read_in_light_or_dark_mode(visit):
-    """Text, boxes (proofs, admonitions, cards), code and tables keep their contrast in both
-    modes, and figures sit on a light backing in dark mode. Screenshots: <page>-dark.png."""
-    for mode, problems in visit.unreadable.items():
-        assert not problems, f"hard to read in {mode} mode:\n" + "\n".join(problems[:30])
+def test_nothing_is_hard_to_read(visit):
+    """Text, boxes (proofs, admonitions, cards), code and tables keep their contrast."""
+    assert not visit.unreadable, "hard to read:\n" + "\n".join(visit.unreadable[:30])
+
+
+@each_page_on_a_phone
+def test_nothing_is_hard_to_read_in_dark_mode(phone_visit):
+    """The site follows a reader's dark mode (default_mode: auto): text, boxes, code and tables
+    keep their contrast, and figures sit on a light backing. Screenshots: <page>-dark.png."""
+    assert not phone_visit.unreadable, "hard to read in dark mode:\n" + "\n".join(phone_visit.unreadable[:30])
 
 
 @each_page
@@ -283,28 +314,70 @@ def test_launch_button_opens_the_page_in_jupyterlab_on_binder(visit):
 START_AT = "el => { el.setAttribute('tabindex', '-1'); el.focus(); }"
 
 
+HEADINGS = ".bd-article :is(h1, h2, h3, h4, h5, h6)"
+PERMALINKS = """selector => [...document.querySelectorAll(selector)].map(h => {
+    const links = h.querySelectorAll(":scope > a.headerlink"), link = links[0];
+    const href = link?.getAttribute("href") || "";
+    const shown = el => getComputedStyle(el).visibility === "visible" && Number(getComputedStyle(el).opacity) > 0;
+    const found = {heading: h.innerText.slice(0, 60), links: links.length, href,
+                   targets: href.startsWith("#") ? document.querySelectorAll(`[id='${href.slice(1)}']`).length : 0,
+                   shownIdle: link ? shown(link) : false};
+    if (link) {
+        link.focus();
+        found.focusable = document.activeElement === link && link.tabIndex >= 0;
+        found.shownFocused = shown(link);
+        link.blur();
+    }
+    return found;
+})"""
+HOVERED = """selector => [...document.querySelectorAll(selector)].map(h => {
+    const link = h.querySelector(":scope > a.headerlink");
+    return link && getComputedStyle(link).visibility === "visible" && Number(getComputedStyle(link).opacity) > 0;
+})"""
+
+
 @each_page
 def test_every_heading_has_a_permalink_shown_on_hover_and_keyboard_focus(visit):
+    """Each heading's ¶ link exists, points to the heading, is hidden at rest, and shows on
+    hover and on keyboard focus. The first heading is checked with the real mouse and Tab key;
+    all of them with the same states set at once (DevTools' forced :hover, and focus())."""
     page = visit.page
-    headings = page.locator(".bd-article :is(h1, h2, h3, h4, h5, h6)").all()
+    page.mouse.move(0, 0)
+    headings = page.evaluate(PERMALINKS, HEADINGS)
     assert headings, "no headings found"
-    for heading in headings:
-        link = heading.locator("> a.headerlink")
-        assert link.count() == 1, f"heading without a permalink: {heading.inner_text()!r}"
-        href = link.get_attribute("href")
-        assert href.startswith("#") and page.locator(f"[id='{href[1:]}']").count() == 1, href
-        heading.hover()
-        assert link.evaluate(SHOWN), f"permalink {href} is not shown on hover"
-        page.mouse.move(0, 0)
-        assert not link.evaluate(SHOWN), f"permalink {href} is shown without hover or focus"
-        heading.evaluate(START_AT)
-        for _ in range(5):  # Tab past any links in the heading's own text
-            page.keyboard.press("Tab")
-            if link.evaluate("el => el === document.activeElement"):
-                break
-        else:
-            pytest.fail(f"permalink {href} cannot be reached with the Tab key")
-        assert link.evaluate(SHOWN), f"permalink {href} has keyboard focus but is invisible"
+    for h in headings:
+        assert h["links"] == 1, f"heading without a permalink: {h['heading']!r}"
+        assert h["href"].startswith("#") and h["targets"] == 1, h
+        assert not h["shownIdle"], f"permalink {h['href']} is shown without hover or focus"
+        assert h["focusable"], f"permalink {h['href']} cannot get keyboard focus"
+        assert h["shownFocused"], f"permalink {h['href']} has keyboard focus but is invisible"
+    # Hover: every heading at once, by DevTools' forced :hover state.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": HEADINGS})["nodeIds"]
+    for node in nodes:
+        cdp.send("CSS.forcePseudoState", {"nodeId": node, "forcedPseudoClasses": ["hover"]})
+    hovered = page.evaluate(HOVERED, HEADINGS)
+    for node in nodes:
+        cdp.send("CSS.forcePseudoState", {"nodeId": node, "forcedPseudoClasses": []})
+    cdp.detach()
+    assert all(hovered), [h["href"] for h, shown in zip(headings, hovered) if not shown]
+    # The first heading with the real mouse and keyboard.
+    first = page.locator(HEADINGS).first
+    link = first.locator("> a.headerlink")
+    first.hover()
+    assert link.evaluate(SHOWN), "permalink not shown on a real hover"
+    page.mouse.move(0, 0)
+    first.evaluate(START_AT)
+    for _ in range(5):  # Tab past any links in the heading's own text
+        page.keyboard.press("Tab")
+        if link.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("the first heading's permalink cannot be reached with the Tab key")
+    assert link.evaluate(SHOWN), "permalink has keyboard focus but is invisible"
 
 
 # What a printed page must leave out: the navigation and the buttons around the text.
@@ -358,12 +431,9 @@ OVERFLOW = """() => {
 }"""
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_nothing_overflows_a_phone_screen(docname, new_page, site, screenshots):
-    page = new_page(PHONE)
-    load(page, site, f"{docname}.html", wait_until="load")
-    page.screenshot(path=screenshots / f"{slug(docname)}-phone.png", full_page=True)
-    found = page.evaluate(OVERFLOW)
+@each_page_on_a_phone
+def test_nothing_overflows_a_phone_screen(phone_visit):
+    found = phone_visit.overflow
     assert not found["wide"], f"wider than the {found['width']}px screen:\n" + "\n".join(found["wide"])
     assert found["scrollWidth"] <= found["width"], f"the page scrolls sideways: {found}"
 

@@ -43,8 +43,11 @@ def print_book(singlehtml, pdf):
                  "(jupyter-book build . --builder singlehtml; `make pdf` does both)")
     # Sphinx writes the root page (book/intro.html) with links relative to the folder's root,
     # where Jupyter Book puts only a redirect (index.html): the page is printed from there.
+    # Its links to its own sections are written as links to that file (book/intro.html#label):
+    # made links within the page, they become links within the PDF.
     page_path = singlehtml / "index.html"
-    page_path.write_bytes(built.read_bytes())
+    page_path.write_text(built.read_text(encoding="utf-8").replace(
+        f'href="{built.relative_to(singlehtml).as_posix()}#', 'href="#'), encoding="utf-8")
     pdf.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
