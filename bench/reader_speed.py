@@ -4,18 +4,20 @@
 For every page of _toc.yml: headless Chromium (Debian's, driven by Playwright) at the phone
 viewport of the browser tests, with the CPU slowed four times (DevTools'
 Emulation.setCPUThrottlingRate, roughly a mid-range phone), a fresh browser context per visit
-(nothing cached: a reader following a pasted link). It measures
+(nothing cached: a reader following a pasted link). It measures, from navigation:
 
-- the time from navigation to rendered math: the load event has fired, every web font the page
-  uses is loaded, and a typesetter running in the browser (MathJax, before issue 13) has
-  finished; then one frame is painted;
-- the bytes the server sent for the page and everything it loaded (response bodies as the
-  server sends them, uncompressed; GitHub Pages would compress the text files);
-- the number of requests and of math elements, and that each math element is rendered.
+- the first screen: the screen a reader sees is complete: painted, its formulas rendered, no
+  web font still loading (RENDER_STAMP below says exactly when);
+- the whole page: the load event, every font loaded, and any typesetter that runs in the
+  browser (MathJax, before issue 13) done;
+- the bytes the server sent for the page and what it loaded by then (response bodies,
+  uncompressed; images further down load as the reader scrolls), and the requests;
+- the number of math elements, and that each is rendered.
 
-Budget: every page within 1.5 x the time of the book's pages without math (their median), and
-no page over 1.5 MB. Runs through `make bench` (bench/bench.py) on the benchmark's own build,
-or alone on any built site: bench/reader_speed.py [--html _build/html] [--runs 3]
+Budget: every page's first screen within 1.5 x the time of the book's pages without math
+(their median), at most 1.5 MB sent, every formula rendered. Runs in `make bench`
+(bench/bench.py) on the benchmark's own build, or alone on any built site:
+bench/reader_speed.py [--html _build/html] [--runs 3] [--json FILE]
 """
 import argparse
 import json

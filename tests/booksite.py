@@ -75,6 +75,16 @@ def toc_docnames():
     return list(parse_toc_yaml(ROOT / "_toc.yml"))
 
 
+def page_title(html, docname):
+    """A built page's title, as the site shows it (its <title> less the book's name)."""
+    import re
+    from html import unescape
+
+    page = (Path(html) / f"{docname}.html").read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    return re.sub(r"\s+", " ", unescape(title)).split(" — ")[0].strip()
+
+
 def slug(docname):
     return docname.rsplit("/", 1)[-1]
 
@@ -94,7 +104,7 @@ def binder_url(docname):
 # Front matter of a MyST notebook page, for the small books that tests build in a copy.
 NOTEBOOK_FRONT_MATTER = """\
 ---
-og:description: "A page of a small book that a test builds."
+description: "A page of a small book that a test builds."
 jupytext:
   text_representation:
     extension: .md

@@ -6,22 +6,15 @@ Chromium. Its text is read with PDFium (pypdfium2), its bookmarks and links with
 site links to it from every page's download menu (_ext/book_pdf.py) and from how-to-cite.
 """
 import re
-from html import unescape
 from unicodedata import normalize
 
 import pytest
-from booksite import CONFIG, SITE_URL, slug, toc_docnames
+from booksite import CONFIG, SITE_URL, page_title, slug, toc_docnames
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
 PDF_NAME = CONFIG["sphinx"]["config"]["html_context"]["book_pdf"]
 RAW_TEX = re.compile(r"\$\$|\\[()\[\]]|\\[A-Za-z]+|[\^_]\{")  # $$, \(, \frac, ^{ or _{
-
-
-def page_title(html, docname):
-    """The page's heading, as the site shows it (its <title> less the book's name)."""
-    title = re.search(r"<title>(.*?)</title>", (html / f"{docname}.html").read_text(encoding="utf-8"), re.S)
-    return re.sub(r"\s+", " ", unescape(title.group(1))).split(" — ")[0].strip()
 
 
 def read(pdf):
