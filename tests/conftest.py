@@ -59,8 +59,6 @@ def run_once(tmp_path_factory, worker_id, name, commands, env=None):
 @pytest.fixture(scope="session")
 def book_build(tmp_path_factory, worker_id):
     """`jupyter-book build -n -W --keep-going` from nothing: fresh output, fresh execution cache."""
-    if os.environ.get("A13_TEMP_HTML"):  # A13-TEMP
-        return Build(0, "", Path(os.environ["A13_TEMP_HTML"]))  # A13-TEMP
     env = dict(os.environ)
     if worker_id != "master":
         # The other test processes run chapters and tests meanwhile: one kernel per core for
