@@ -114,6 +114,15 @@ def test_make_pdf_prints_every_page_in_order_with_numbers_math_figures_and_links
     article = page_html[page_html.index('<article class="bd-article"'):]
     figures = len(set(re.findall(r'<img[^>]*src="([^"]+)"', article)))
     assert len(images) >= figures, f"{len(images)} images in the PDF, {figures} in the book"
+    # Every KaTeX font the formulas use (the page preloads them) is in the PDF: a font still
+    # loading when Chromium printed would leave its symbols (a large sum sign) blank.
+    needed = set(re.findall(r"katex/fonts/(KaTeX_[\w-]+)\.woff2", page_html))
+    embedded = {str(font.get_object().get("/BaseFont", "")).split("+")[-1]
+                for page in reader.pages
+                for res in [page.get("/Resources")] if res is not None
+                for fonts in [res.get_object().get("/Font")] if fonts is not None
+                for font in fonts.get_object().values()}
+    assert needed and needed <= embedded, f"KaTeX fonts missing from the PDF: {needed - embedded}"
     local = [u for u in uris if u.startswith("file:")]
     assert not local, f"links to the printed file instead of into the PDF: {local[:10]}"
     assert internal >= len(titles), f"only {internal} links inside the PDF"

@@ -56,6 +56,12 @@ def print_book(singlehtml, pdf):
             page.goto(page_path.as_uri(), wait_until="load")
             # What the browser does before printing: togglebutton opens the dropdown boxes.
             page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+            # Lay out every block now (the site lets the browser skip those away from the
+            # screen, content-visibility in _static/book.css), so that every font a formula
+            # needs is fetched before printing starts, not missing from the PDF.
+            page.emulate_media(media="print")
+            page.add_style_tag(content="* { content-visibility: visible !important; }")
+            page.evaluate("document.body.offsetHeight")
             page.evaluate("document.fonts.ready.then(() => true)")
             page.pdf(path=pdf, format="A4", print_background=True, outline=True, tagged=True,
                      display_header_footer=True, header_template=HEADER, footer_template=FOOTER,
