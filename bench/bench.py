@@ -5,9 +5,10 @@ Everything runs in a throw-away copy of the repository (edits to pages and to th
 included), with this repository's .venv and the copy's code/ first on PYTHONPATH, so neither
 the working tree nor its _build is touched. Each build is `make book` in the copy (the strict
 build; _ext/cache_guard.py and _ext/parallel_execution.py run inside it). Prints a table and
-writes bench/results.json.
+writes bench/results.json. It also measures the built site as a reader on a phone gets it
+(bench/reader_speed.py: time to the first screen and to the whole page, bytes sent) and its size.
 
-Usage: bench/bench.py [--runs N] [--test-runs N] [--skip-test]
+Usage: bench/bench.py [--runs N] [--test-runs N] [--reader-runs N] [--skip-test] [--skip-reader]
 """
 import argparse
 import contextlib
@@ -28,6 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 sys.path.insert(0, str(ROOT / "tests"))
 from booksite import binder_distributions, copy_repository  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+import reader_speed  # noqa: E402
 
 PROSE_PAGE = "book/notation.md"  # edited by the prose-only and code-cell benchmarks
 
@@ -139,6 +143,8 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="runs per build measurement")
     parser.add_argument("--test-runs", type=int, default=1, help="runs of make test and nbval")
     parser.add_argument("--skip-test", action="store_true", help="leave out make test and nbval")
+    parser.add_argument("--reader-runs", type=int, default=3, help="visits per page (reader speed)")
+    parser.add_argument("--skip-reader", action="store_true", help="leave out the reader-speed benchmark")
     args = parser.parse_args()
 
     copy = Path(tempfile.mkdtemp(prefix="bench-")) / "repo"
@@ -175,6 +181,10 @@ def main():
     measure("cold strict build", cold, lambda: fingerprints.append(output_fingerprint(build)),
             runs=max(args.runs, 2))
     report = cache_report(build)
+    site = build / "html"
+    site_mb = {"site_mb": round(sum(f.stat().st_size for f in site.rglob("*") if f.is_file()) / 1e6, 1),
+               "static_mb": round(sum(f.stat().st_size for f in (site / "_static").rglob("*") if f.is_file()) / 1e6, 1)}
+    reader = None if args.skip_reader else reader_speed.measure(site, runs=args.reader_runs)
 
     # The floor: Sphinx alone (execution off, not strict: glue references are then missing),
     # plus the cells' own run time shared out over the cores.
@@ -226,6 +236,8 @@ def main():
         "floor_s": round(floor, 2),
         "cold_over_floor": round(results["cold strict build"]["median_s"] / floor, 2),
         "identical_outputs_in_cold_builds": all(f == fingerprints[0] for f in fingerprints),
+        "site": site_mb,
+        "reader_speed": reader,
         "environment_mb": round(env_mb),
         "binder_environment_mb": round(binder_mb),
     }
@@ -248,6 +260,9 @@ def print_table(data):
     print(f"cold builds give identical executed outputs: {data['identical_outputs_in_cold_builds']}")
     print(f"environment (.venv): {data['environment_mb']} MB;"
           f" of which Binder installs (requirements.txt): {data['binder_environment_mb']} MB")
+    print(f"site: {data['site']['site_mb']} MB, of which _static/ {data['site']['static_mb']} MB")
+    if data["reader_speed"]:
+        reader_speed.print_table(data["reader_speed"])
     print("written: bench/results.json")
 
 

@@ -3,8 +3,12 @@
 Pages come from _toc.yml and the URLs from _config.yml, so pages added later are tested
 without editing a test. Imported by tests/conftest.py, the test modules and bench/bench.py.
 """
+import contextlib
+import functools
+import http.server
 import os
 import shutil
+import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -29,9 +33,56 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site's folder under /<repo>/ only (anything else: 404) and counts the bytes
+    of the response bodies it sends (uncompressed, as this server never compresses)."""
+
+    def translate_path(self, path):
+        prefix = f"/{REPO}/"
+        if not path.startswith(prefix):
+            return str(Path(self.directory) / "__not-in-the-site__")  # -> 404
+        return super().translate_path("/" + path[len(prefix):])
+
+    def send_header(self, keyword, value):
+        if keyword.lower() == "content-length":
+            with self.server.lock:
+                self.server.bytes_sent += int(value)
+        super().send_header(keyword, value)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(html):
+    """Serve the built HTML folder `html` on a free loopback port, under /<repo>/ as GitHub
+    Pages does (so links that only work at a root fail). Yields the server: `.url` is the
+    site's base URL, `.bytes_sent` the bytes of the response bodies sent so far."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_SiteHandler, directory=str(html)))
+    server.lock, server.bytes_sent = threading.Lock(), 0
+    server.url = f"http://127.0.0.1:{server.server_port}/{REPO}/"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def toc_docnames():
     """The docnames of _toc.yml in book order, e.g. ["book/intro", "book/loss-vs-cost", ...]."""
     return list(parse_toc_yaml(ROOT / "_toc.yml"))
+
+
+def page_title(html, docname):
+    """A built page's title, as the site shows it (its <title> less the book's name)."""
+    import re
+    from html import unescape
+
+    page = (Path(html) / f"{docname}.html").read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    return re.sub(r"\s+", " ", unescape(title)).split(" — ")[0].strip()
 
 
 def slug(docname):
@@ -53,6 +104,7 @@ def binder_url(docname):
 # Front matter of a MyST notebook page, for the small books that tests build in a copy.
 NOTEBOOK_FRONT_MATTER = """\
 ---
+description: "A page of a small book that a test builds."
 jupytext:
   text_representation:
     extension: .md
@@ -68,9 +120,12 @@ kernelspec:
 def copy_repository(dest):
     """Copy the repository to dest without git, the venv, build output or caches: a place
     to change pages or the package and build (the stale-cache and parallel-execution tests,
-    bench/bench.py)."""
+    bench/bench.py). node_modules/ (KaTeX, installed by make setup) is linked, not copied."""
     shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "_build", ".pytest_cache", ".hypothesis", "__pycache__", "*.egg-info"))
+        ".git", ".venv", "node_modules", "_build", ".pytest_cache", ".hypothesis", "__pycache__",
+        "*.egg-info"))
+    if (ROOT / "node_modules").is_dir():
+        (Path(dest) / "node_modules").symlink_to(ROOT / "node_modules")
     return dest
 
 

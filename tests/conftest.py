@@ -7,21 +7,18 @@ needs the book builds it under a file lock, the others wait and read the result.
 Tests that need the build are marked `build` (browser tests `build` and `browser`), so
 `pytest -m "not build"` runs only the fast ones.
 """
-import functools
-import http.server
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
 
-from booksite import CHROMIUM, CHROMIUM_ARGS, REPO, ROOT
+from booksite import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
 
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"  # the one in this venv
 
@@ -33,25 +30,66 @@ class Build:
     html: Path  # _build/html of the fresh build
 
 
-@pytest.fixture(scope="session")
-def book_build(tmp_path_factory, worker_id):
-    """`jupyter-book build -n -W --keep-going` from nothing: fresh output, fresh execution cache."""
+def run_once(tmp_path_factory, worker_id, name, commands, env=None):
+    """Run `commands` (argument lists, in order, stopping at the first that fails) once per
+    pytest run, in the run's folder <name>/, also when pytest-xdist spreads the tests over
+    processes: the first process that asks runs them under a file lock, the others wait and
+    read the result. Returns (exit code, log without colour codes, the folder)."""
     run_temp = tmp_path_factory.getbasetemp()
     if worker_id != "master":  # an xdist worker: its base folder is <the run's>/popen-gwN
         run_temp = run_temp.parent
-    out = run_temp / "book"
-    result = out / "build.json"
+    out = run_temp / name
+    result = out.with_suffix(".json")
     with FileLock(f"{out}.lock"):
         if not result.exists():
-            out.mkdir()
-            cmd = [JUPYTER_BOOK, "build", ROOT, "--path-output", out, "-n", "-W", "--keep-going"]
-            run = subprocess.run(
-                [str(c) for c in cmd], cwd=out, capture_output=True, text=True, timeout=1800
-            )
-            log = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout + run.stderr)
-            result.write_text(json.dumps({"returncode": run.returncode, "log": log}))
-    built = json.loads(result.read_text())
-    return Build(built["returncode"], built["log"], out / "_build" / "html")
+            out.mkdir(exist_ok=True)
+            returncode, log = 0, ""
+            for cmd in commands:
+                run = subprocess.run([str(c) for c in cmd], cwd=out, capture_output=True,
+                                     text=True, timeout=1800, env=env)
+                returncode, log = run.returncode, log + run.stdout + run.stderr
+                if returncode:
+                    break
+            log = re.sub(r"\x1b\[[0-9;]*m", "", log)
+            result.write_text(json.dumps({"returncode": returncode, "log": log}))
+    done = json.loads(result.read_text())
+    return done["returncode"], done["log"], out
+
+
+@pytest.fixture(scope="session")
+def book_build(tmp_path_factory, worker_id):
+    """`jupyter-book build -n -W --keep-going` from nothing: fresh output, fresh execution cache."""
+    env = dict(os.environ)
+    if worker_id != "master":
+        # The other test processes run chapters and tests meanwhile: one kernel per core for
+        # the build (_ext/parallel_execution.py), not one more, as when it runs alone.
+        env.setdefault("BOOK_EXECUTION_WORKERS", str(len(os.sched_getaffinity(0))))
+    returncode, log, out = run_once(tmp_path_factory, worker_id, "book", [
+        [JUPYTER_BOOK, "build", ROOT, "--path-output", ".", "-n", "-W", "--keep-going"]], env)
+    return Build(returncode, log, out / "_build" / "html")
+
+
+@dataclass
+class Pdf:
+    returncode: int
+    log: str  # the single-page build's log, then the printer's
+    pdf: Path
+    singlehtml: Path
+
+
+@pytest.fixture(scope="session")
+def book_pdf(book_build, tmp_path_factory, worker_id):
+    """The PDF of the whole book, made as `make pdf` makes it, next to the session build: the
+    strict single-page build (sharing the session build's execution cache and doctrees, so
+    nothing is executed or read again), printed by tools/print_pdf.py."""
+    out = book_build.html.parent.parent
+    pdf = out / "_build" / "pdf" / "book.pdf"
+    returncode, log, _ = run_once(tmp_path_factory, worker_id, "pdf", [
+        [JUPYTER_BOOK, "build", ROOT, "--path-output", out, "--builder", "singlehtml",
+         "-n", "-W", "--keep-going"],
+        [sys.executable, ROOT / "tools" / "print_pdf.py", "--singlehtml", out / "_build" / "singlehtml",
+         "--out", pdf, "--site", out / "no-site"]])
+    return Pdf(returncode, log, pdf, out / "_build" / "singlehtml")
 
 
 @pytest.fixture(scope="session")
@@ -69,26 +107,8 @@ def site(html):
 
     Serving under the repository's path, not at /, catches links that only work at a root.
     """
-    prefix = f"/{REPO}/"
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def translate_path(self, path):
-            if not path.startswith(prefix):
-                return str(html / "__not-in-the-site__")  # -> 404
-            return super().translate_path("/" + path[len(prefix):])
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Handler, directory=str(html))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}{prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(html) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -69,7 +69,7 @@ def jupyter_lab(tmp_path):
     subprocess.run([ROOT / "postBuild"], env=env, cwd=ROOT, check=True, timeout=120)
     # Serve a copy, as Binder serves its own clone: JupyterLab may save what it opens.
     repo = tmp_path / "repo"
-    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".*", "_build", "__pycache__"))
+    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".*", "_build", "node_modules", "__pycache__"))
     port, log = free_port(), tmp_path / "jupyter-lab.log"
     with log.open("w") as out:
         server = subprocess.Popen(

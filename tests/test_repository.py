@@ -56,8 +56,10 @@ def test_publishing_workflow_runs_what_ci_runs_and_deploys_the_built_html():
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())
     build = workflow["jobs"]["build"]["steps"]
     runs = [step.get("run") for step in build]
-    assert runs.index("bash .ci/run") < runs.index("make book")
+    # make pdf copies the PDF into _build/html, so it is published with the site
+    assert runs.index("bash .ci/run") < runs.index("make book") < runs.index("make pdf")
     upload = next(s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert build.index(upload) > runs.index("make pdf")
     assert upload["with"]["path"] == "_build/html"
     deploy = workflow["jobs"]["deploy"]["steps"]
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in deploy)

@@ -1,10 +1,12 @@
 """The published site as a reader's browser shows it: every page of _toc.yml in headless Chromium.
 
 The built HTML (the session build) is served on loopback; Playwright drives Debian's Chromium.
-Each page is opened once at desktop size and that visit is shared by the tests of the page
-(the checks that act on it, hovering and pressing Tab, come last); the phone check opens it
-again at 390 x 844. Full-page screenshots go to _build/screenshots/ (<page>.png,
-<page>-phone.png): look at them after a change of layout.
+Each page is opened once at desktop size in light mode, and that visit is shared by the tests
+of the page (the checks that act on it, hovering, pressing Tab, printing, come last). It is
+opened again at a phone's 390 x 844, in light mode, then switched to dark mode (the site
+follows the reader's system: `default_mode: auto`). Full-page screenshots go to
+_build/screenshots/ (<page>.png, <page>-phone.png, <page>-dark.png, the last at phone size):
+look at them after a change of layout.
 """
 import re
 from types import SimpleNamespace
@@ -17,13 +19,7 @@ pytestmark = [pytest.mark.build, pytest.mark.browser]
 PAGES = toc_docnames()
 SEARCH_TERM = "Jacobian"  # a word of the intro and of vector-loss
 
-RENDERED = """async () => {
-    await document.fonts.ready;
-    if (window.MathJax?.startup?.promise) await window.MathJax.startup.promise;
-}"""
-
-
-def load(page, site, path):
+def load(page, site, path, wait_until="networkidle"):
     """Open site + path in `page`; return what went wrong while it loaded."""
     problems = []
 
@@ -40,24 +36,58 @@ def load(page, site, path):
     page.on("request", on_request)
     page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
-    page.goto(site + path, wait_until="networkidle")
-    page.evaluate(RENDERED)
+    page.goto(site + path, wait_until=wait_until)
+    # Lay out every block now, as scrolling through the page would (the site lets the browser
+    # skip blocks away from the screen: content-visibility in _static/book.css), so that
+    # full-page screenshots show them.
+    page.add_style_tag(content=".bd-article section > * { content-visibility: visible !important; }")
+    page.evaluate("document.fonts.ready.then(() => true)")
     return problems
+
+
+def switch_mode(page, scheme):
+    """Set the system's colour scheme as a reader's would be; the site follows it."""
+    page.emulate_media(color_scheme=scheme)
+    page.wait_for_function(f"document.documentElement.dataset.theme === '{scheme}'", timeout=5000)
+    page.evaluate("document.fonts.ready.then(() => true)")
 
 
 @pytest.fixture(scope="module")
 def visit(request, browser, site, screenshots):
-    """The page `request.param` opened at desktop size, with a full-page screenshot."""
+    """The page `request.param` opened at desktop size in light mode, with a full-page
+    screenshot and what is hard to read."""
     docname = request.param
-    context = browser.new_context(viewport=DESKTOP)
+    context = browser.new_context(viewport=DESKTOP, color_scheme="light")
     page = context.new_page()
     problems = load(page, site, f"{docname}.html")
     page.screenshot(path=screenshots / f"{slug(docname)}.png", full_page=True)
-    yield SimpleNamespace(docname=docname, page=page, problems=problems, site=site)
+    unreadable = page.evaluate(UNREADABLE)
+    yield SimpleNamespace(docname=docname, page=page, problems=problems, site=site,
+                          unreadable=unreadable)
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def phone_visit(request, browser, site, screenshots):
+    """The page `request.param` at a phone's 390 x 844: in light mode, a full-page screenshot
+    and what reaches past the screen's edge; then in dark mode, a full-page screenshot and what
+    is hard to read."""
+    docname = request.param
+    context = browser.new_context(viewport=PHONE, color_scheme="light")
+    page = context.new_page()
+    load(page, site, f"{docname}.html", wait_until="load")
+    page.screenshot(path=screenshots / f"{slug(docname)}-phone.png", full_page=True)
+    overflow = page.evaluate(OVERFLOW)
+    switch_mode(page, "dark")
+    page.screenshot(path=screenshots / f"{slug(docname)}-dark.png", full_page=True)
+    unreadable = page.evaluate(UNREADABLE)
+    yield SimpleNamespace(docname=docname, overflow=overflow, unreadable=unreadable)
     context.close()
 
 
 each_page = pytest.mark.parametrize("visit", PAGES, indirect=True)
+each_page_on_a_phone = pytest.mark.parametrize("phone_visit", PAGES, indirect=True)
+SHOWN = "el => getComputedStyle(el).visibility === 'visible' && Number(getComputedStyle(el).opacity) > 0"
 
 
 @each_page
@@ -65,34 +95,90 @@ def test_page_loads_without_errors_or_requests_elsewhere(visit):
     assert not visit.problems, "\n".join(visit.problems)
 
 
-# Visible text outside code and rendered math; raw TeX there means MathJax did not run.
+# Visible text outside code and outside KaTeX's MathML (visually hidden: it holds the TeX
+# source for screen readers and copy-tex); raw TeX there is math that was not rendered.
 VISIBLE_TEXT = """() => {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     const parts = [];
     while (walker.nextNode()) {
         const el = walker.currentNode.parentElement;
-        if (el.closest("pre, code, script, style, textarea, noscript, mjx-container")) continue;
+        if (el.closest("pre, code, script, style, textarea, noscript, .katex-mathml")) continue;
         if (el.getClientRects().length) parts.push(walker.currentNode.textContent);
     }
     return parts.join(" ");
 }"""
 RAW_TEX = re.compile(r"\$\$|\\[()\[\]]|\\[A-Za-z]+|[\^_]\{")  # $$, \(, \frac, ^{ or _{
+MATH = """() => ({
+    math: document.querySelectorAll(".math").length,
+    unrendered: [...document.querySelectorAll(".math")].filter(el => !el.querySelector(".katex"))
+        .map(el => el.textContent.slice(0, 80)),
+    errors: [...document.querySelectorAll(".katex-error")].map(el => `${el.textContent}: ${el.title}`),
+    mathjax: !!(window.MathJax || document.querySelector("mjx-container, script[src*='mathjax' i]")),
+    fonts: [...document.fonts].filter(f => f.status === "loaded").map(f => f.family),
+})"""
 
 
 @each_page
-def test_math_is_rendered_by_mathjax_from_the_site(visit):
-    page = visit.page
-    n_math = page.locator(".math").count()  # Sphinx loads MathJax only on pages with math
-    mathjax = page.evaluate("[...document.scripts].map(s => s.src).filter(s => /mathjax/i.test(s))")
-    assert all(src.startswith(visit.site) for src in mathjax) and (mathjax or not n_math), (
-        f"MathJax must be served by the site itself (sphinx-mathjax-offline), got {mathjax}"
-    )
-    text = page.evaluate(VISIBLE_TEXT)
+def test_math_is_rendered_when_the_book_is_built(visit):
+    """Every formula arrives rendered by KaTeX (_ext/katex_math.py): no typesetting in the
+    browser, no formula KaTeX rejected, no TeX source left in the text, KaTeX's fonts loaded
+    from the site itself (the load test fails on any request elsewhere)."""
+    found = visit.page.evaluate(MATH)
+    assert not found["mathjax"], "MathJax is loaded: the math must be rendered when the book is built"
+    assert not found["unrendered"], f"math elements without KaTeX output: {found['unrendered']}"
+    assert not found["errors"], "formulas KaTeX rejected:\n" + "\n".join(found["errors"])
+    text = visit.page.evaluate(VISIBLE_TEXT)
     raw = sorted({text[max(0, m.start() - 40):m.end() + 20] for m in RAW_TEX.finditer(text)})
     assert not raw, "raw TeX in the visible text:\n" + "\n".join(raw)
-    unrendered = page.locator(".math:not(:has(mjx-container))").count()
-    assert unrendered == 0, f"{unrendered} of {n_math} math elements were not rendered by MathJax"
-    assert page.locator("mjx-container").count() >= n_math
+    if found["math"]:
+        assert {"KaTeX_Main", "KaTeX_Math"} <= set(found["fonts"]), f"KaTeX's fonts: {found['fonts']}"
+
+
+# Select the first formula of the page and copy, as a reader does with the mouse.
+COPY = """() => {
+    const math = document.querySelector(".bd-article .katex");
+    const range = document.createRange();
+    range.selectNode(math);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    const clipboard = new DataTransfer();
+    document.dispatchEvent(new ClipboardEvent("copy", {clipboardData: clipboard, bubbles: true, cancelable: true}));
+    getSelection().removeAllRanges();
+    return {copied: clipboard.getData("text/plain"), tex: math.querySelector("annotation").textContent};
+}"""
+
+
+@each_page
+def test_copying_a_formula_copies_its_tex(visit):
+    """KaTeX's copy-tex, served with the site: a selected formula is copied as $TeX$."""
+    if not visit.page.locator(".bd-article .katex").count():
+        pytest.skip("no math on this page")
+    found = visit.page.evaluate(COPY)
+    assert found["copied"].strip("$") == found["tex"] and found["copied"].startswith("$"), found
+
+
+NUMBERED = """() => [...document.querySelectorAll("div.math[id^='equation-']")].map(el => ({
+    id: el.id,
+    number: el.querySelector(".eqno")?.textContent.trim(),
+    link: el.querySelector(".eqno a.headerlink")?.getAttribute("href"),
+    shown: !!el.querySelector(".eqno")?.getClientRects().length,
+}))"""
+
+
+@each_page
+def test_numbered_equations_show_their_number_and_permalink(visit):
+    """A labelled equation keeps its anchor #equation-<label> (cited links: tests/test_labels.py),
+    shows its number, and has a permalink that appears on hover and on keyboard focus."""
+    for eq in visit.page.evaluate(NUMBERED):
+        assert eq["shown"] and re.fullmatch(r"\(\d+\)#?", eq["number"]), eq
+        assert eq["link"] == f"#{eq['id']}", eq
+        link = visit.page.locator(f"[id='{eq['id']}'] .eqno a.headerlink")
+        visit.page.locator(f"[id='{eq['id']}']").hover()
+        assert link.evaluate(SHOWN), f"equation permalink #{eq['id']} is not shown on hover"
+        visit.page.mouse.move(0, 0)
+        link.focus()
+        assert link.evaluate(SHOWN), f"equation permalink #{eq['id']} is invisible with keyboard focus"
+        link.blur()
 
 
 IMAGES = """async () => Promise.all([...document.images].map(async img => {
@@ -109,6 +195,108 @@ def test_every_image_loads_and_has_alt_text(visit):
     assert not [i["src"] for i in images if not i["alt"]], "images without alt text"
 
 
+# The theme's icons (<i class="fa-...">) drawn by its CSS from Font Awesome's web font, now
+# that the page no longer loads Font Awesome's script (_ext/page_assets.py).
+ICONS = """async () => {
+    await document.fonts.ready;
+    const icons = [...document.querySelectorAll("i[class*='fa-']")].filter(i => i.getClientRects().length);
+    return {
+        shown: icons.length,
+        blank: icons.filter(i => !i.getBoundingClientRect().width
+            || ["none", "normal", '""'].includes(getComputedStyle(i, "::before").content))
+            .map(i => i.className),
+        fonts: [...document.fonts].filter(f => f.family.includes("Font Awesome") && f.status === "loaded").length,
+    };
+}"""
+
+
+@each_page
+def test_theme_icons_are_drawn(visit):
+    found = visit.page.evaluate(ICONS)
+    assert found["shown"] and not found["blank"], f"icons not drawn: {found}"
+    assert found["fonts"], "Font Awesome's web font did not load"
+
+
+# Text that is hard to read (contrast below WCAG AA: 4.5, or 3 for large text), and pictures
+# with transparent parts on a dark background (black axes on a dark page). Rendered formulas
+# count as one piece of text each. Returns one line per problem.
+UNREADABLE = """() => {
+    const rgba = c => { const m = c.match(/rgba?\\(([^)]*)\\)/); if (!m) return null;
+        const v = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number); return [v[0], v[1], v[2], v[3] ?? 1]; };
+    const over = (top, below) => [0, 1, 2].map(i => top[i] * top[3] + below[i] * (1 - top[3])).concat(1);
+    const luminance = c => { const f = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+    const contrast = (a, b) => { const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+    const cache = new Map();
+    const background = el => {  // the colour behind el: its own and its ancestors' backgrounds
+        if (!el) return [255, 255, 255, 1];
+        if (cache.has(el)) return cache.get(el);
+        const own = rgba(getComputedStyle(el).backgroundColor);
+        const bg = own && own[3] >= 1 ? own : own && own[3] > 0 ? over(own, background(el.parentElement)) : background(el.parentElement);
+        cache.set(el, bg);
+        return bg;
+    };
+    const opacities = new Map();
+    const opacity = el => {
+        if (!el) return 1;
+        if (!opacities.has(el)) opacities.set(el, Number(getComputedStyle(el).opacity) * opacity(el.parentElement));
+        return opacities.get(el);
+    };
+    const problems = [];
+    const check = el => {
+        const text = el.classList.contains("katex") ? el.textContent
+            : [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join("").trim();
+        if (!text) return;
+        const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+        if (box.width < 2 || box.height < 2 || style.visibility !== "visible") return;
+        const shown = opacity(el);
+        if (shown < 0.1) return;  // hidden on purpose (a permalink until hover or focus)
+        const bg = background(el);
+        const fg = over([...rgba(style.color).slice(0, 3), rgba(style.color)[3] * shown], bg);
+        const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+        const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+        const ratio = contrast(fg, bg);
+        if (ratio < needed) problems.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} `
+            + `"${text.slice(0, 40)}": contrast ${ratio.toFixed(2)} < ${needed}`);
+    };
+    // Every element with text of its own; a rendered formula as one piece (its parts inherit
+    // its colour), its MathML (visually hidden) and hidden-from-view parts left out.
+    const walk = el => {
+        if (el.matches("script, style, noscript, .katex-mathml, [aria-hidden='true']")) return;
+        check(el);
+        if (!el.classList.contains("katex")) for (const child of el.children) walk(child);
+    };
+    walk(document.body);
+    for (const img of document.querySelectorAll(".bd-article img")) {
+        if (!img.naturalWidth || !img.getClientRects().length) continue;
+        const canvas = document.createElement("canvas");
+        canvas.width = Math.min(img.naturalWidth, 120);
+        canvas.height = Math.max(1, Math.round(canvas.width * img.naturalHeight / img.naturalWidth));
+        const ctx = canvas.getContext("2d");
+        ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+        const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        let transparent = false;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] < 250) { transparent = true; break; }
+        if (transparent && luminance(background(img)) < 0.5)
+            problems.push(`image ${img.src.split("/").pop()} has transparent parts on a dark background`);
+    }
+    return problems;
+}"""
+
+
+@each_page
+def test_nothing_is_hard_to_read(visit):
+    """Text, boxes (proofs, admonitions, cards), code and tables keep their contrast."""
+    assert not visit.unreadable, "hard to read:\n" + "\n".join(visit.unreadable[:30])
+
+
+@each_page_on_a_phone
+def test_nothing_is_hard_to_read_in_dark_mode(phone_visit):
+    """The site follows a reader's dark mode (default_mode: auto): text, boxes, code and tables
+    keep their contrast, and figures sit on a light backing. Screenshots: <page>-dark.png."""
+    assert not phone_visit.unreadable, "hard to read in dark mode:\n" + "\n".join(phone_visit.unreadable[:30])
+
+
 @each_page
 def test_launch_button_opens_the_page_in_jupyterlab_on_binder(visit):
     if not is_notebook(visit.docname):
@@ -122,37 +310,101 @@ def test_launch_button_opens_the_page_in_jupyterlab_on_binder(visit):
     page.keyboard.press("Escape")
 
 
-SHOWN = "el => getComputedStyle(el).visibility === 'visible' && Number(getComputedStyle(el).opacity) > 0"
 # Start keyboard navigation at the heading (as a click on it would), without hovering it.
 START_AT = "el => { el.setAttribute('tabindex', '-1'); el.focus(); }"
 
 
+HEADINGS = ".bd-article :is(h1, h2, h3, h4, h5, h6)"
+PERMALINKS = """selector => [...document.querySelectorAll(selector)].map(h => {
+    const links = h.querySelectorAll(":scope > a.headerlink"), link = links[0];
+    const href = link?.getAttribute("href") || "";
+    const shown = el => getComputedStyle(el).visibility === "visible" && Number(getComputedStyle(el).opacity) > 0;
+    const found = {heading: h.innerText.slice(0, 60), links: links.length, href,
+                   targets: href.startsWith("#") ? document.querySelectorAll(`[id='${href.slice(1)}']`).length : 0,
+                   shownIdle: link ? shown(link) : false};
+    if (link) {
+        link.focus();
+        found.focusable = document.activeElement === link && link.tabIndex >= 0;
+        found.shownFocused = shown(link);
+        link.blur();
+    }
+    return found;
+})"""
+HOVERED = """selector => [...document.querySelectorAll(selector)].map(h => {
+    const link = h.querySelector(":scope > a.headerlink");
+    return link && getComputedStyle(link).visibility === "visible" && Number(getComputedStyle(link).opacity) > 0;
+})"""
+
+
 @each_page
 def test_every_heading_has_a_permalink_shown_on_hover_and_keyboard_focus(visit):
+    """Each heading's ¶ link exists, points to the heading, is hidden at rest, and shows on
+    hover and on keyboard focus. The first heading is checked with the real mouse and Tab key;
+    all of them with the same states set at once (DevTools' forced :hover, and focus())."""
     page = visit.page
-    headings = page.locator(".bd-article :is(h1, h2, h3, h4, h5, h6)").all()
+    page.mouse.move(0, 0)
+    headings = page.evaluate(PERMALINKS, HEADINGS)
     assert headings, "no headings found"
-    for heading in headings:
-        link = heading.locator("> a.headerlink")
-        assert link.count() == 1, f"heading without a permalink: {heading.inner_text()!r}"
-        href = link.get_attribute("href")
-        assert href.startswith("#") and page.locator(f"[id='{href[1:]}']").count() == 1, href
-        heading.hover()
-        assert link.evaluate(SHOWN), f"permalink {href} is not shown on hover"
-        page.mouse.move(0, 0)
-        assert not link.evaluate(SHOWN), f"permalink {href} is shown without hover or focus"
-        heading.evaluate(START_AT)
-        for _ in range(5):  # Tab past any links in the heading's own text
-            page.keyboard.press("Tab")
-            if link.evaluate("el => el === document.activeElement"):
-                break
-        else:
-            pytest.fail(f"permalink {href} cannot be reached with the Tab key")
-        assert link.evaluate(SHOWN), f"permalink {href} has keyboard focus but is invisible"
+    for h in headings:
+        assert h["links"] == 1, f"heading without a permalink: {h['heading']!r}"
+        assert h["href"].startswith("#") and h["targets"] == 1, h
+        assert not h["shownIdle"], f"permalink {h['href']} is shown without hover or focus"
+        assert h["focusable"], f"permalink {h['href']} cannot get keyboard focus"
+        assert h["shownFocused"], f"permalink {h['href']} has keyboard focus but is invisible"
+    # Hover: every heading at once, by DevTools' forced :hover state.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": HEADINGS})["nodeIds"]
+    for node in nodes:
+        cdp.send("CSS.forcePseudoState", {"nodeId": node, "forcedPseudoClasses": ["hover"]})
+    hovered = page.evaluate(HOVERED, HEADINGS)
+    for node in nodes:
+        cdp.send("CSS.forcePseudoState", {"nodeId": node, "forcedPseudoClasses": []})
+    cdp.detach()
+    assert all(hovered), [h["href"] for h, shown in zip(headings, hovered) if not shown]
+    # The first heading with the real mouse and keyboard.
+    first = page.locator(HEADINGS).first
+    link = first.locator("> a.headerlink")
+    first.hover()
+    assert link.evaluate(SHOWN), "permalink not shown on a real hover"
+    page.mouse.move(0, 0)
+    first.evaluate(START_AT)
+    for _ in range(5):  # Tab past any links in the heading's own text
+        page.keyboard.press("Tab")
+        if link.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("the first heading's permalink cannot be reached with the Tab key")
+    assert link.evaluate(SHOWN), "permalink has keyboard focus but is invisible"
+
+
+# What a printed page must leave out: the navigation and the buttons around the text.
+NAVIGATION = (".bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .header-article, "
+              ".prev-next-area, .bd-footer, .headerlink, button, .search-button, #pst-back-to-top")
+PRINTED = """selector => ({
+    shown: [...document.querySelectorAll(selector)].filter(el => el.getClientRects().length)
+        .map(el => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`).slice(0, 10),
+    article: document.querySelector(".bd-article").getClientRects().length > 0,
+})"""
+
+
+@each_page
+def test_printing_a_page_leaves_out_the_navigation(visit):
+    page = visit.page
+    page.emulate_media(media="print")
+    try:
+        found = page.evaluate(PRINTED, NAVIGATION)
+    finally:
+        page.emulate_media(media="screen")
+    assert found["article"], "the page's text is not printed"
+    assert not found["shown"], f"printed with the page: {found['shown']}"
 
 
 # Elements reaching past the right edge of the viewport, outermost first, except inside a
-# container that scrolls sideways (code blocks, display math, tables in their scroll wrapper).
+# container that scrolls sideways (code blocks, display math, tables in their scroll wrapper)
+# and KaTeX's MathML (visually hidden: read by screen readers and copy-tex).
 OVERFLOW = """() => {
     const width = document.documentElement.clientWidth;
     const scrolls = el => {
@@ -164,6 +416,7 @@ OVERFLOW = """() => {
     };
     const wide = new Set();
     for (const el of document.body.querySelectorAll("*")) {
+        if (el.closest(".katex-mathml")) continue;
         const box = el.getBoundingClientRect();
         if (box.width && box.height && box.right > width + 1
             && getComputedStyle(el).visibility !== "hidden" && !scrolls(el)) wide.add(el);
@@ -178,12 +431,9 @@ OVERFLOW = """() => {
 }"""
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_nothing_overflows_a_phone_screen(docname, new_page, site, screenshots):
-    page = new_page(PHONE)
-    load(page, site, f"{docname}.html")
-    page.screenshot(path=screenshots / f"{slug(docname)}-phone.png", full_page=True)
-    found = page.evaluate(OVERFLOW)
+@each_page_on_a_phone
+def test_nothing_overflows_a_phone_screen(phone_visit):
+    found = phone_visit.overflow
     assert not found["wide"], f"wider than the {found['width']}px screen:\n" + "\n".join(found["wide"])
     assert found["scrollWidth"] <= found["width"], f"the page scrolls sideways: {found}"
 
