@@ -195,12 +195,16 @@ def test_the_keras_example_half_versus_one():
 
 @FAST
 @given(st.integers(1, 10), st.sampled_from(["count", "weights"]))
-def test_an_all_masked_batch_is_an_error_or_the_documented_nan(n, divide_by):
+def test_an_all_masked_batch_is_an_error_or_a_library_s_nan_or_zero(n, divide_by):
     losses, mask = np.ones(n), np.zeros(n)
-    with pytest.raises(ValueError, match="mask: no item is counted.*divides by 0.*empty='nan'"):
+    with pytest.raises(ValueError, match="mask: no item is counted.*divides by 0.*empty='nan'.*empty='zero'"):
         om.reduce_losses(losses, mask=mask, divide_by=divide_by)
+    # PyTorch's 0/0 ...
     assert np.isnan(om.reduce_losses(losses, mask=mask, divide_by=divide_by, empty="nan"))
     assert np.all(np.isnan(om.reduction_factors(n, mask=mask, divide_by=divide_by, empty="nan")))
+    # ... and the 0 of Keras' and TensorFlow's division without NaN
+    assert om.reduce_losses(losses, mask=mask, divide_by=divide_by, empty="zero") == 0.0
+    assert np.all(om.reduction_factors(n, mask=mask, divide_by=divide_by, empty="zero") == 0.0)
     assert om.reduce_losses(losses, mask=mask, divide_by="nothing") == 0.0
 
 
@@ -219,7 +223,7 @@ def test_zero_total_weight_is_an_error_only_for_the_weighted_divisor():
     (dict(losses=[1.0, 2.0], mask=[1, 2]), "mask: expected 0/1"),
     (dict(losses=[1.0, 2.0], mask=[1]), r"mask: expected shape \(2,\)"),
     (dict(losses=[1.0], divide_by="batch"), r"divide_by: expected one of \['count', 'weights', 'nothing'\]"),
-    (dict(losses=[1.0], empty="zero"), r"empty: expected one of \['raise', 'nan'\]"),
+    (dict(losses=[1.0], empty="zeros"), r"empty: expected one of \['raise', 'nan', 'zero'\]"),
 ])
 def test_bad_reduction_inputs_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):

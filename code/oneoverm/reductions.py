@@ -11,8 +11,10 @@ item, and a reduction gives the gradient of that mean exactly when all its facto
 - :func:`reduction_factors` and :func:`reduce_losses`: weighted and masked means
   ({ref}`weighted-means`, {ref}`masked-mean`).
 
-NumPy only. A reduction with nothing to divide by (no items) is an error by default; the real
-libraries return NaN there (0/0), which ``empty="nan"`` reproduces where it is offered.
+NumPy only. A reduction with nothing to divide by (no items) is an error by default. The libraries
+disagree there: PyTorch's mean returns NaN (0/0), Keras and ``tf.nn.compute_average_loss`` divide
+"without NaN" and return 0. Where it is offered, ``empty="nan"`` reproduces PyTorch and
+``empty="zero"`` Keras and TensorFlow.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ COMBINES = ("mean", "sum")
 PADDINGS = ("mask", "repeat", "drop")
 # What a weighted reduction divides by: the counted items, the sum of their weights, or nothing.
 DIVISORS = ("count", "weights", "nothing")
-EMPTY = ("raise", "nan")
+EMPTY = ("raise", "nan", "zero")
 
 
 def _choice(name: str, value, options: tuple[str, ...]) -> str:
@@ -57,8 +59,7 @@ def _counts(counts) -> np.ndarray:
     if np.any(arr < 0):
         raise ValueError(f"counts: expected non-negative item counts, got {arr.tolist()}")
     if arr.sum() == 0:
-        raise ValueError(f"counts: every part is empty ({arr.tolist()}); there is no item to average "
-                         "(the libraries' 0/0 gives NaN)")
+        raise ValueError(f"counts: every part is empty ({arr.tolist()}); there is no item to average")
     return arr
 
 
@@ -77,7 +78,7 @@ def part_factors(counts, *, part: str = "mean", combine: str = "mean") -> np.nda
     if part == "mean" and np.any(n == 0):
         k = int(np.flatnonzero(n == 0)[0])
         raise ValueError(f"counts[{k}]: part {k} is empty, and part='mean' would divide its sum by 0 "
-                         "(NaN in the libraries); use part='global_mean'")
+                         "(PyTorch's mean gives NaN there); use part='global_mean'")
     K, N = n.size, int(n.sum())
     local = {"mean": 1.0 / np.maximum(n, 1), "sum": np.ones(K), "global_mean": np.full(K, 1.0 / N)}[part]
     return local / K if combine == "mean" else local
@@ -144,7 +145,8 @@ def reduction_factors(n: int, weights=None, mask=None, *, divide_by: str = "coun
     "sum_over_batch_size"); "weights", the sum of their weights (PyTorch's cross-entropy with class
     weights); "nothing", 1 (a sum). When D is 0 (no item counted, or zero total weight), ``empty``
     decides: "raise" (the default) raises a ValueError; "nan" returns NaN factors, the 0/0 that
-    PyTorch returns when every target is ignored ({ref}`masked-mean`).
+    PyTorch returns when every target is ignored; "zero" returns zero factors, the 0 of Keras and
+    ``tf.nn.compute_average_loss`` ({ref}`masked-mean`).
     """
     n = _positive_int("n", n, "number of items")
     _choice("divide_by", divide_by, DIVISORS)
@@ -162,11 +164,11 @@ def reduction_factors(n: int, weights=None, mask=None, *, divide_by: str = "coun
     numerators = c.astype(float) * w
     D = {"count": float(c.sum()), "weights": float(numerators.sum()), "nothing": 1.0}[divide_by]
     if D == 0:
-        if empty == "nan":
-            return np.full(n, np.nan)
+        if empty != "raise":
+            return np.full(n, np.nan if empty == "nan" else 0.0)
         what = "no item is counted" if c.sum() == 0 else "the counted items' weights sum to 0"
-        raise ValueError(f"mask: {what}, so divide_by={divide_by!r} divides by 0 (PyTorch returns NaN "
-                         "here); pass empty='nan' to get that NaN")
+        raise ValueError(f"mask: {what}, so divide_by={divide_by!r} divides by 0; pass empty='nan' "
+                         "(PyTorch's result) or empty='zero' (Keras', TensorFlow's)")
     return numerators / D
 
 
