@@ -108,7 +108,7 @@ AUTOGRADER_SECTION = ("wrong-placements", "autograder-mismatch")
 
 @dataclass(frozen=True)
 class Factor:
-    """How a returned gradient g relates to the exact dJ/dtheta on one network, over the batch sizes.
+    """How a returned gradient g relates to the exact dJ/dtheta at one depth, over the batch sizes.
 
     ``kind`` is "power" (g = c m^p dJ/dtheta at every batch size m), "not_power" (a multiple at
     each m, but the multiples do not follow c m^p), "zero" (g is zero) or "not_multiple" (at some m,
@@ -163,7 +163,8 @@ class Diagnosis:
 
     - ``correct``: every returned dW, db is the gradient of J (c = 1, p = 0) on every network.
     - ``exponents``, ``constants``: {"W1": p, "b1": p, ...} and {"W1": c, ...} on the deepest
-      network, with None where the gradient is not of the form c m^p.
+      network, with None where the gradient is not of the form c m^p. p is an int, or a float
+      for a fractional power (-0.5 for 1/sqrt(m)).
     - ``verdict``: a key of :data:`VERDICTS` ("at_params", "at_output", "hybrid", "correct",
       "every_layer", "nowhere", "twice", "weights_only", "constant_factor", "other_factors",
       "not_a_multiple"); ``page``, ``label``, ``url``: the section that explains it.
