@@ -159,6 +159,58 @@ def course_m_minus_one(AL, Y, caches):
     return {k: v * m / (m - 1) for k, v in course_only_parameters(AL, Y, caches).items()}
 
 
+def course_sqrt_m(AL, Y, caches):
+    """1/sqrt(m) in place of 1/m in the parameter step: every gradient m^0.5 times too large."""
+    m = AL.shape[1]
+    return {k: v * np.sqrt(m) if k[:2] in ("dW", "db") else v
+            for k, v in course_at_params(AL, Y, caches).items()}
+
+
+def course_sqrt_m_split(AL, Y, caches):
+    """1/sqrt(m) in dZ[L] and 1/sqrt(m) in every parameter step: the factors on every path multiply
+    to 1/m, so it is correct (a placement with more than 1/m or nothing at each place)."""
+    L, m = len(caches), AL.shape[1]
+    grads, dZ = {}, (AL - Y) / np.sqrt(m)
+    for l in range(L, 0, -1):
+        (A_prev, W, b), Z = caches[l - 1]
+        if l < L:
+            dZ = dA * (Z > 0)
+        grads[f"dW{l}"] = dZ @ A_prev.T / np.sqrt(m)
+        grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / np.sqrt(m)
+        dA = W.T @ dZ
+        grads[f"dA{l - 1}"] = dA
+    return grads
+
+
+def course_sqrt_m_and_course(AL, Y, caches):
+    """1/sqrt(m) in dZ[L] and the course's 1/m in the parameter step: every gradient m^-0.5 times
+    the true one."""
+    m = AL.shape[1]
+    return {k: v / np.sqrt(m) for k, v in course_at_params(AL, Y, caches).items()}
+
+
+def course_positive_labels(AL, Y, caches):
+    """The number of positive labels in place of m (a factor that depends on the data)."""
+    m = AL.shape[1]
+    return {k: v * m / Y.sum() if k[:2] in ("dW", "db") else v
+            for k, v in course_at_params(AL, Y, caches).items()}
+
+
+def course_normalized_output(AL, Y, caches):
+    """dZ[L] scaled to unit length, no 1/m: a factor that changes with the data, not with m."""
+    L = len(caches)
+    grads, dZ = {}, AL - Y
+    dZ = dZ / np.linalg.norm(dZ)
+    for l in range(L, 0, -1):
+        (A_prev, W, b), Z = caches[l - 1]
+        if l < L:
+            dZ = dA * (Z > 0)
+        grads[f"dW{l}"] = dZ @ A_prev.T
+        grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True)
+        dA = W.T @ dZ
+    return grads
+
+
 def course_transposed(AL, Y, caches):
     """W[l] dZ[l] in place of W[l]^T dZ[l] below the output layer (square hidden layers run)."""
     L, m = len(caches), AL.shape[1]
@@ -169,6 +221,20 @@ def course_transposed(AL, Y, caches):
         grads[f"dW{l}"] = dZ @ A_prev.T / m
         grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m
         dA = W.T @ dZ if l == L else W @ dZ
+    return grads
+
+
+def course_transposed_everywhere(AL, Y, caches):
+    """W[l] dZ[l] in every layer: at the output layer, W[L] (one row) and dZ[L] do not fit, and the
+    function stops with NumPy's shape error (so it is not in ZOO: diagnose raises a ValueError)."""
+    L, m = len(caches), AL.shape[1]
+    grads, dA = {}, output_dA(AL, Y)
+    for l in range(L, 0, -1):
+        (A_prev, W, b), Z = caches[l - 1]
+        dZ = dA * AL * (1 - AL) if l == L else dA * (Z > 0)
+        grads[f"dW{l}"] = dZ @ A_prev.T / m
+        grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m
+        dA = W @ dZ
     return grads
 
 
@@ -287,7 +353,9 @@ def params_tanh_derivative_of_A(X, Y, params):
     return grads
 
 
-# (function, style, hidden, verdict, intermediates) for every member of the zoo
+# (function, style, hidden, verdict, intermediates) for every member of the zoo that returns gradients.
+# Not listed: course_transposed_everywhere (a shape error) and course_positive_labels (its verdict
+# depends on the batch sizes: with even sizes only, Y.sum() = m/2 and the factor is the constant 2).
 ZOO = [
     (course_at_params, "course", "relu", "at_params", "sum"),
     (course_at_output, "course", "relu", "at_output", "mean"),
@@ -301,6 +369,10 @@ ZOO = [
     (course_two_over_m, "course", "relu", "constant_factor", "sum"),
     (course_flipped_sign, "course", "relu", "constant_factor", None),
     (course_m_minus_one, "course", "relu", "other_factors", None),
+    (course_sqrt_m, "course", "relu", "constant_factor", "sum"),
+    (course_sqrt_m_split, "course", "relu", "correct", "mixed"),
+    (course_sqrt_m_and_course, "course", "relu", "constant_factor", "mixed"),
+    (course_normalized_output, "course", "relu", "other_factors", None),
     (course_transposed, "course", "relu", "not_a_multiple", None),
     (course_transposed_dW, "course", "relu", "not_a_multiple", "sum"),
     (course_no_relu_derivative, "course", "relu", "not_a_multiple", None),

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 import oneoverm as om
 from oneoverm import diagnosis
-from diagnose_zoo import ZOO, course_at_params, course_every_layer, course_transposed
+from diagnose_zoo import (ZOO, course_at_output, course_at_params, course_every_layer,
+                          course_only_parameters, course_positive_labels, course_sqrt_m_split,
+                          course_transposed, course_transposed_everywhere)
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WRONG_KINDS = ("not_multiple", "zero")
@@ -53,13 +55,16 @@ def test_the_factors_are_the_predicted_ones():
         "course_two_over_m": ({f"{p}{l}": 0 for l in layers for p in "Wb"}, 2.0),
         "course_flipped_sign": ({f"{p}{l}": 0 for l in layers for p in "Wb"}, -1.0),
         "course_at_output": ({f"{p}{l}": 0 for l in layers for p in "Wb"}, 1.0),
+        "course_sqrt_m": ({f"{p}{l}": 0.5 for l in layers for p in "Wb"}, 1.0),
+        "course_sqrt_m_and_course": ({f"{p}{l}": -0.5 for l in layers for p in "Wb"}, 1.0),
+        "course_sqrt_m_split": ({f"{p}{l}": 0 for l in layers for p in "Wb"}, 1.0),
     }
     by_name = {fn.__name__: (fn, style, hidden) for fn, style, hidden, *_ in ZOO}
     for name, (exponents, c) in expected.items():
         fn, style, hidden = by_name[name]
         d = om.diagnose(fn, style=style, hidden=hidden)
-        assert d.exponents == exponents, name
-        assert all(type(p) is int for p in d.exponents.values())
+        assert d.exponents == exponents, name   # exactly: p is snapped to a simple fraction
+        assert all(type(p) is (int if p == int(p) else float) for p in d.exponents.values())
         np.testing.assert_allclose(list(d.constants.values()), c, rtol=1e-9, err_msg=name)
     # not a multiple: no factor, in the layers where the bug acts
     d = om.diagnose(course_transposed)
@@ -70,6 +75,62 @@ def test_the_factors_are_the_predicted_ones():
     assert {f.kind for f in d.factors[L].values()} == {"not_power"}
     m = np.array(diagnosis.BATCH_SIZES)
     np.testing.assert_allclose(d.factors[L]["W1"].scales, m / (m - 1), rtol=1e-12)
+
+
+def test_a_non_integer_power_is_one_factor_and_reported_as_such():
+    """A uniform 1/sqrt(m) is c m^p with p = -0.5: one factor for every parameter, written m^0.5."""
+    by_name = {fn.__name__: fn for fn, *_ in ZOO}
+    d = om.diagnose(by_name["course_sqrt_m_and_course"])
+    assert d.verdict == "constant_factor"
+    assert "Every gradient is too small by the factor m^0.5." in d.summary
+    assert "changes with the batch size" in d.summary
+    assert set(d.layer_lines()) == {f"dW{l}, db{l}: too small by the factor m^0.5" for l in range(1, 5)}
+    assert "too large by the factor m^0.5" in str(om.diagnose(by_name["course_sqrt_m"]))
+    # the exponents of two depths and three batch sizes are fitted separately, yet compared equal
+    d = om.diagnose(by_name["course_sqrt_m"], depths=(2, 3, 4, 5), batch_sizes=(3, 7, 11, 17))
+    assert d.verdict == "constant_factor" and set(d.exponents.values()) == {0.5}
+
+
+def test_a_correct_placement_with_other_factors_says_so():
+    d = om.diagnose(course_sqrt_m_split)
+    assert (d.verdict, d.correct, d.intermediates) == ("correct", True, "mixed")
+    assert "fit no named correct placement" in d.summary and "Return dA" not in d.summary
+    assert "Return dA and dZ too" in om.diagnose(course_only_parameters).summary
+
+
+def test_a_factor_that_depends_on_the_data_is_not_c_m_to_the_p():
+    """Each depth and batch size gets a new network and batch: a divisor read from the data gives
+    a multiple at each m that follows no c m^p (here m / (number of positive labels))."""
+    d = om.diagnose(course_positive_labels)
+    L = max(d.depths)
+    assert d.verdict == "other_factors" and not d.correct
+    assert {f.kind for f in d.factors[L].values()} == {"not_power"}
+    m = np.array(d.batch_sizes)
+    np.testing.assert_allclose(d.factors[L]["W1"].scales, m / (m // 2), rtol=1e-12)
+    assert "depends on the data rather than on m" in d.summary
+    # a new network and batch for every depth and batch size: the function never sees one twice
+    seen = []
+
+    def recording(AL, Y, caches):
+        seen.append((caches[0][0][0].tobytes(), caches[-1][0][1].tobytes()))   # X and W[L]
+        return course_at_params(AL, Y, caches)
+
+    om.diagnose(recording, depths=(2, 3), batch_sizes=(4, 6, 9))
+    assert len(seen) == 6 and len({x for x, _ in seen}) == len({w for _, w in seen}) == 6
+    # with the words: only when some factor is not c m^p
+    assert "depends on the data" not in om.diagnose(by_name_zoo("course_bias_only")).summary
+
+
+def by_name_zoo(name):
+    return next(fn for fn, *_ in ZOO if fn.__name__ == name)
+
+
+def test_the_verdicts_state_the_path_rule_with_its_condition():
+    """'Exactly once' only among placements with 1/m or nothing at each place (round 2, decision 2)."""
+    for v in om.VERDICTS.values():
+        assert "exactly once" not in v.words
+        if "exactly one" in v.words or "every path" in v.words:
+            assert "multiply to 1/m" in v.words, v.words
 
 
 def package_backward(name):
@@ -124,13 +185,14 @@ def scaled_course_backward(a, b):
     return backward
 
 
-powers = st.lists(st.integers(-1, 1), min_size=5, max_size=5)
+powers = st.lists(st.sampled_from([-1, -0.5, 0, 0.5, 1]), min_size=5, max_size=5)
 
 
 @SETTINGS
 @given(a=powers, b=powers, depths=depth_sets, sizes=size_sets, seed=seeds)
 def test_exponents_follow_the_path_rule(a, b, depths, sizes, seed):
-    """dW[l] and db[l] carry m * (s_L ... s_l) t_l: the exponent 1 + a_L + ... + a_l + b_l, c = 1."""
+    """dW[l] and db[l] carry m * (s_L ... s_l) t_l: the exponent 1 + a_L + ... + a_l + b_l, c = 1
+    (half-integer powers included: 1/sqrt(m) is m^-0.5)."""
     d = om.diagnose(scaled_course_backward(a, b), rng=seed, depths=depths, batch_sizes=sizes)
     for L, factors in d.factors.items():
         for l in range(1, L + 1):
@@ -142,6 +204,9 @@ def test_exponents_follow_the_path_rule(a, b, depths, sizes, seed):
                 for L in depths for l in range(1, L + 1))
     assert d.correct == right
     assert (d.verdict == "correct") == right
+    ps = {f.p for fs in d.factors.values() for f in fs.values()}
+    if len(ps) == 1 and ps != {0}:     # one power of m for every parameter: a single factor
+        assert d.verdict in ("nowhere", "twice", "constant_factor"), str(d)
 
 
 @SETTINGS
@@ -150,7 +215,7 @@ def test_exponents_follow_the_path_rule(a, b, depths, sizes, seed):
 def test_the_test_networks_are_well_conditioned(L, m, hidden, seed):
     """Every hidden unit is active on some examples and inactive on others, away from the kink,
     and the gradient of J reaches it on both kinds of example."""
-    X, Y, params = diagnosis._network(L, m, hidden, np.random.default_rng(seed))
+    X, Y, params = diagnosis.draw_network(L, m, hidden, np.random.default_rng(seed))
     fwd = om.forward(X, params, hidden)
     dA = om.backward(fwd, Y, "at_output").dA
     assert set(np.unique(Y)) == {0.0, 1.0}
@@ -181,6 +246,11 @@ def test_the_report_has_one_line_per_layer_the_verdict_and_the_link():
     for line in d.layer_lines():
         assert f"  {line}\n" in text
     assert "Verdict: wrong: 1/m in every dZ[l]" in text
+    assert "Intermediates returned: none" in text   # it returns no dA, dZ, and the report says so
+    assert "Intermediates returned (dA0..dA3): gradients of the sum" in str(om.diagnose(course_at_params))
+    assert ("Intermediates returned (dA0..dA3, dZ1..dZ4): gradients of the cost J"
+            in " ".join(str(om.diagnose(course_at_output)).split()))
+    assert diagnosis._key_ranges(["dA3", "dA1", "dA2", "dZ4", "dZ2"]) == "dA1..dA3, dZ2, dZ4"
     assert text.endswith(f"Explained in:\n  {om.SITE_URL}book/wrong-placements.html#placement-every-layer")
     assert all(len(line) <= diagnosis.REPORT_WIDTH for line in text.splitlines() if "https://" not in line)
     md = d._repr_markdown_()
@@ -246,6 +316,59 @@ BAD = [
                    r"shape \(1, 4\), the shape of W2"),
     (returns_dA_out_of_range, r"returned 'dA3', but the network has layers 1\.\.2 \(dA0\.\.dA2, dZ1\.\.dZ2\)"),
 ]
+
+
+def dot_not_aligned(AL, Y, caches):
+    grads = course_at_params(AL, Y, caches)
+    (A_prev, W, b), Z = caches[-1]
+    grads["dA0"] = np.dot(W, grads[f"dW{len(caches)}"])          # (1, 4) . (1, 4)
+    return grads
+
+
+def relu_step(dA, Z):
+    return dA * (Z.T > 0)                                         # (4, m) * (m, 4)
+
+
+def broadcast_in_a_helper(AL, Y, caches):
+    L = len(caches)
+    dZ = AL - Y
+    (A_prev, W, b), Z = caches[L - 2]
+    relu_step(caches[L - 1][0][1].T @ dZ, Z)
+    return {}
+
+
+SHAPE_ERRORS = [
+    (course_transposed_everywhere,
+     r"course_transposed_everywhere stopped with a shape error at line \d+ of "
+     r"course_transposed_everywhere\(\), `dA = W @ dZ` \(W: \(1, 4\), dZ: \(1, 5\)\), called as "
+     r"backward\(AL, Y, caches\) on a network of L = 2 layers, m = 5 examples \(the output layer's "
+     r"W2 has shape \(1, 4\)\)\. NumPy says: matmul: .*Look for a transposed product, such as "
+     r"W @ dZ where W\.T @ dZ is meant"),
+    (dot_not_aligned, r"dot_not_aligned stopped with a shape error at line \d+ of dot_not_aligned\(\), "
+                      r'`grads\["dA0"\] = np.dot\(W, grads\[f"dW\{len\(caches\)\}"\]\)` '
+                      r".*"
+                      r"\(W: \(1, 4\)\).*NumPy says: shapes \(1,4\) and \(1,4\) not aligned"),
+    (broadcast_in_a_helper, r"broadcast_in_a_helper stopped with a shape error at line \d+ of "
+                            r"relu_step\(\), `return dA \* \(Z.T > 0\)` \(dA: \(4, 5\), Z: \(4, 5\)\).*"
+                            r"NumPy says: operands could not be broadcast together"),
+]
+
+
+@pytest.mark.parametrize("fn, message", SHAPE_ERRORS, ids=[fn.__name__ for fn, _ in SHAPE_ERRORS])
+def test_a_shape_error_inside_the_function_is_named_with_its_line_and_shapes(fn, message):
+    """A transposed W at the output layer stops the function; the ValueError says where and why,
+    and is chained to NumPy's."""
+    with pytest.raises(ValueError, match=message) as info:
+        om.diagnose(fn)
+    assert isinstance(info.value.__cause__, ValueError)
+    assert str(info.value.__cause__) in str(info.value)
+
+
+def test_a_transposed_w_in_the_hidden_layers_runs_and_is_not_a_multiple():
+    """The hidden layers are square (WIDTH x WIDTH), so there a transposed W runs."""
+    assert all(diagnosis.draw_network(L, 5, rng=1)[2][f"W{l}"].shape == (diagnosis.WIDTH,) * 2
+               for L in (2, 3, 4) for l in range(2, L))
+    assert om.diagnose(course_transposed).verdict == "not_a_multiple"
 
 
 @pytest.mark.parametrize("fn, message", BAD, ids=[fn.__name__ for fn, _ in BAD])

@@ -82,6 +82,10 @@ def test_the_file_may_import_its_neighbours(tmp_path):
     ("raises.py:backward", (), r"backward raised KeyError: 'dW9' \(called as backward\(AL, Y, caches\) on a "
                                r"network of L = 2 layers, m = 5 examples\)"),
     ("shape.py:backward", (), r"backward returned 'db1' with shape \(4,\); expected \(4, 1\), the shape of b1"),
+    ("my_backward.py:course_transposed_everywhere", (),
+     r"course_transposed_everywhere stopped with a shape error at line \d+ of "
+     r"course_transposed_everywhere\(\), `dA = W @ dZ` \(W: \(1, 4\), dZ: \(1, 5\)\).*"
+     r"Look for a transposed product"),
     ("my_backward.py:course_at_params", ("--hidden", "gelu"), r"hidden: unknown activation 'gelu'"),
 ])
 def test_bad_input_exits_2_with_one_line_on_stderr(zoo, tmp_path, target, extra, message):

@@ -7,7 +7,7 @@ section of the built book, found in objects.inv as tests/test_labels.py finds pu
 """
 import pytest
 import sphobjinv
-from booksite import SITE_URL
+from booksite import REPO_URL, ROOT, SITE_URL
 
 import oneoverm as om
 from oneoverm import diagnosis
@@ -40,3 +40,10 @@ def test_every_linked_section_exists_in_the_built_book(page, label, labels, html
         f"{labels.get(label, 'no such label')}"
     )
     assert f'id="{label}"' in (html / "book" / f"{page}.html").read_text(encoding="utf-8")
+
+
+def test_check_your_code_names_the_repository_it_is_published_from():
+    """The page tells readers to clone the repository: the address must be _config.yml's."""
+    text = (ROOT / "book" / "check-your-code.md").read_text(encoding="utf-8")
+    host_path = REPO_URL.split("://", 1)[1]
+    assert f"[{host_path}]({REPO_URL})" in text

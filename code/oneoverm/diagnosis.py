@@ -1,7 +1,7 @@
 """Diagnose anyone's backward pass: by which factor is each gradient off? Introduced in {ref}`check-your-code`.
 
 :func:`diagnose` calls a backward pass written by someone else on small random networks of several
-depths and batch sizes, and compares every gradient g it returns with the exact gradient of the cost
+depths and batch sizes (a new network and batch for each), and compares every gradient g it returns with the exact gradient of the cost
 J = (1/m) sum_i l_i, computed by :func:`oneoverm.backward` (which the package's tests check against
 finite differences). Every placement of 1/m gives g = c m^p dJ/dtheta for each parameter theta
 ({ref}`path-rule`): the diagnosis finds c and p, or finds that g is not a multiple of dJ/dtheta at all,
@@ -12,12 +12,17 @@ and names the placement. ``python -m oneoverm.diagnose file.py:function`` runs i
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.util
+import io
+import linecache
 import re
 import sys
 import textwrap
+import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -37,9 +42,11 @@ WIDTH = 4                   # every hidden layer and the input have 4 units, the
 # smallest residual of a genuinely wrong gradient in the tests is about 1e-2. 1e-6 lies far from both.
 MULTIPLE_TOL = 1e-6   # ||g - k G|| / ||g|| below this: g is k times G
 POWER_TOL = 1e-6      # largest deviation of log|k| from the fitted log|c| + p log m
-EXPONENT_TOL = 1e-6   # p this close to an integer is that integer
+EXPONENT_TOL = 1e-6   # p this close to a simple fraction (an integer, or -1/2 for 1/sqrt(m)) is it
+MAX_DENOMINATOR = 12  # ... where simple means a denominator of at most 12
 CONSTANT_TOL = 1e-6   # |c - 1| below this: c is 1
 REPORT_WIDTH = 78    # the plain-text report is wrapped at this width (URLs stay whole)
+UNBROKEN = ("not c m^p", "c m^p", "m - 1")   # ... and never inside these
 MARGIN = 0.01         # every hidden pre-activation is at least MARGIN * (its row's spread) from 0
 
 
@@ -62,16 +69,16 @@ class Verdict:
 # here must exist in the built book (tests/test_diagnose_links.py).
 VERDICTS = {
     "at_params": Verdict(True, "two-placements", "placement-at-params",
-                         "correct: 1/m sits in the parameter step (dW, db), as in the course."),
+                         "correct: 1/m sits in the parameter step (where dW and db are formed from "
+                         "dZ), as in the course."),
     "at_output": Verdict(True, "two-placements", "placement-at-output",
-                         "correct: 1/m sits once at the output, in dZ[L]; every dA and dZ is a "
-                         "gradient of the cost J."),
+                         "correct: 1/m sits once at the output, in dZ[L], and nowhere else."),
     "hybrid": Verdict(True, "two-placements", "path-rule",
-                      "correct: a hybrid placement, 1/m met once on every path from the cost to a "
-                      "parameter, somewhere between the output and the parameter step."),
+                      "correct: a hybrid placement, with 1/m between the output and the parameter "
+                      "step. The factors met on every path from the cost to a parameter multiply "
+                      "to 1/m."),
     "correct": Verdict(True, "two-placements", "path-rule",
-                       "correct: every dW and db is the gradient of the cost J. (Return dA and dZ "
-                       "too, to see which correct placement it is.)"),
+                       "correct: every dW and db is the gradient of the cost J."),
     "every_layer": Verdict(False, "wrong-placements", "placement-every-layer",
                            "wrong: 1/m in every dZ[l]. Layer l gets m^-(L-l) times its gradient, "
                            "so the hidden layers barely train."),
@@ -87,9 +94,9 @@ VERDICTS = {
                                "wrong by one factor, the same for every parameter."),
     "other_factors": Verdict(False, "two-placements", "path-rule",
                              "wrong: the factors follow none of the named placements. A placement "
-                             "is right when every path from the cost to a parameter meets 1/m "
-                             "exactly once; a factor that is not c m^p means a divisor other "
-                             "than m."),
+                             "is right when the factors met on every path from the cost to a "
+                             "parameter multiply to 1/m (with 1/m or nothing at each place: "
+                             "exactly one 1/m on every path)."),
     "not_a_multiple": Verdict(False, "check-your-code", "verdict-not-a-multiple",
                               "wrong, and not a 1/m problem: some gradient is not a multiple of "
                               "the true one. Look for a transposed product, a missing g'(Z[l]), "
@@ -101,7 +108,7 @@ AUTOGRADER_SECTION = ("wrong-placements", "autograder-mismatch")
 
 @dataclass(frozen=True)
 class Factor:
-    """How a returned gradient g relates to the exact dJ/dtheta on one network, over the batch sizes.
+    """How a returned gradient g relates to the exact dJ/dtheta at one depth, over the batch sizes.
 
     ``kind`` is "power" (g = c m^p dJ/dtheta at every batch size m), "not_power" (a multiple at
     each m, but the multiples do not follow c m^p), "zero" (g is zero) or "not_multiple" (at some m,
@@ -136,7 +143,8 @@ class Factor:
 
 
 def _power_text(p) -> str:
-    return "m" if p == 1 else f"m^{p:g}"
+    """The power p of m as the report writes it: m, m^3, m^-2, m^0.5."""
+    return "m" if p == 1 else f"m^{p:.4g}"
 
 
 def _describe_power(c: float, p) -> str:
@@ -155,7 +163,8 @@ class Diagnosis:
 
     - ``correct``: every returned dW, db is the gradient of J (c = 1, p = 0) on every network.
     - ``exponents``, ``constants``: {"W1": p, "b1": p, ...} and {"W1": c, ...} on the deepest
-      network, with None where the gradient is not of the form c m^p.
+      network, with None where the gradient is not of the form c m^p. p is an int, or a float
+      for a fractional power (-0.5 for 1/sqrt(m)).
     - ``verdict``: a key of :data:`VERDICTS` ("at_params", "at_output", "hybrid", "correct",
       "every_layer", "nowhere", "twice", "weights_only", "constant_factor", "other_factors",
       "not_a_multiple"); ``page``, ``label``, ``url``: the section that explains it.
@@ -185,11 +194,23 @@ class Diagnosis:
     def summary(self) -> str:
         """The verdict in one sentence (with the factor, for a constant factor)."""
         words = VERDICTS[self.verdict].words
+        if self.verdict == "correct":
+            words += (" (Return dA and dZ too, to see which correct placement it is.)"
+                      if self.intermediates is None else
+                      " The intermediates it returns fit no named correct placement (all sums, "
+                      "all means, or sums above means): the factors met on every path multiply to "
+                      "1/m in another way.")
         if self.verdict == "constant_factor":
             some = next(iter(self.factors[max(self.depths)].values()))
             words += f" Every gradient is {_describe_power(some.c, some.p)}. " + (
-                "The direction is right; the learning rate is silently multiplied by the factor."
+                "The direction is right; the learning rate is silently multiplied by the factor"
+                + (", which changes with the batch size." if some.p != 0 else ".")
                 if some.c > 0 else "The sign is flipped: gradient descent climbs the cost.")
+        if self.verdict == "other_factors" and any(
+                f.kind == "not_power" for fs in self.factors.values() for f in fs.values()):
+            words += (" Some factors are not c m^p at all: a divisor other than m (such as m - 1), "
+                      "or one that depends on the data rather than on m (each batch size gets a "
+                      "new random network and batch).")
         if self.verdict == "not_a_multiple":
             bad = "; ".join(f"{', '.join(f'd{k}' for k, f in fs.items() if f.kind in ('not_multiple', 'zero'))}"
                             f" at L = {L}" for L, fs in self.factors.items()
@@ -205,36 +226,42 @@ class Diagnosis:
             lines.append(f"dW{l}, db{l}: {w}" if w == b else f"dW{l}: {w}; db{l}: {b}")
         return lines
 
-    def _intermediates_text(self, link=str) -> str:
+    def _intermediates(self, link=str) -> tuple[str, str]:
+        """The heading and the text of the line on the returned dA, dZ (naming only those returned)."""
         autograder = link(section_url(*AUTOGRADER_SECTION))
         if self.intermediates is None:
-            return "none returned (dW and db alone do not show which correct placement is used)."
+            return ("Intermediates returned", "none (dW and db alone do not show which correct "
+                                              "placement is used).")
+        head = f"Intermediates returned ({_key_ranges(self.intermediate_kinds)})"
         if self.intermediates == "sum":
-            return ("gradients of the sum of the losses, as the course's: an autograder that "
-                    "compares them with the course's values accepts them.")
+            return head, ("gradients of the sum of the losses, as the course's: an autograder "
+                          "that compares them with the course's values accepts them.")
         if self.intermediates == "mean":
-            return ("gradients of the cost J, 1/m of the course's values: an autograder that "
-                    f"compares them with the course's rejects them, exact or not ({autograder}).")
+            return head, ("gradients of the cost J, 1/m of the course's values: an autograder that "
+                          "compares them with the course's rejects them, although they are exact "
+                          f"({autograder}).")
         kinds = ", ".join(f"{k} {v}" for k, v in self.intermediate_kinds.items())
-        return (f"mixed ({kinds}): an autograder that compares them with the course's values "
-                f"rejects all but the sums ({autograder}).")
+        return head, (f"mixed ({kinds}): an autograder that compares them with the course's "
+                      f"values rejects all but the sums ({autograder}).")
 
     def _head(self) -> str:
         return (f"{self.style} style, {SIGNATURES[self.style]}, {self.hidden} hidden layers, sigmoid "
                 f"output; compared with the exact gradients of J = mean of the losses on networks of "
                 f"L = {', '.join(map(str, self.depths))} layers, batches of "
-                f"m = {', '.join(map(str, self.batch_sizes))}")
+                f"m = {', '.join(map(str, self.batch_sizes))}, a new random network for each")
 
     def __str__(self) -> str:
         def fill(text, indent="  "):
-            return textwrap.fill(text, REPORT_WIDTH, subsequent_indent=indent,
-                                 break_long_words=False, break_on_hyphens=False)
+            for phrase in UNBROKEN:    # wrapped as one word: no-break spaces while wrapping
+                text = text.replace(phrase, phrase.replace(" ", "\u00a0"))
+            return textwrap.fill(text, REPORT_WIDTH, subsequent_indent=indent, break_long_words=False,
+                                 break_on_hyphens=False).replace("\u00a0", " ")
         return "\n".join([
             fill(f"Diagnosis of {self.function} ({self._head()})."),
             f"Factors for L = {max(self.depths)} (each gradient = factor x the true dJ/dtheta):",
             *(fill(f"  {line}", "      ") for line in self.layer_lines()),
             fill(f"Verdict: {self.summary}"),
-            fill(f"Intermediates (dA, dZ): {self._intermediates_text()}"),
+            fill("{}: {}".format(*self._intermediates())),
             fill(f"Explained in: {self.url}")])
 
     def _repr_markdown_(self) -> str:
@@ -243,9 +270,23 @@ class Diagnosis:
         text = (f"**Diagnosis of `{self.function}`** ({self._head()}).\n\n"
                 f"Factors for L = {max(self.depths)}:\n\n{lines}\n\n"
                 f"{'✓' if self.correct else '✗'} **Verdict:** {self.summary}\n\n"
-                f"**Intermediates (dA, dZ):** {self._intermediates_text(lambda url: f'<{url}>')}\n\n"
+                "**{}:** {}\n\n".format(*self._intermediates(lambda url: f"<{url}>")) +
                 f"Explained in <{self.url}>.")
         return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
+
+
+def _key_ranges(keys) -> str:
+    """"dA0..dA3, dZ1..dZ4" for the keys dA0, dA1, dA2, dA3, dZ1, ...; "dA0, dA2" when not a run."""
+    by_letter: dict[str, list[int]] = {}
+    for key in keys:
+        by_letter.setdefault(key[:2], []).append(int(key[2:]))
+    parts = []
+    for letters, numbers in sorted(by_letter.items()):
+        numbers.sort()
+        run = len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[-1] + 1))
+        parts.append(f"{letters}{numbers[0]}..{letters}{numbers[-1]}" if run
+                     else ", ".join(f"{letters}{n}" for n in numbers))
+    return ", ".join(parts)
 
 
 # --- the numbers ---------------------------------------------------------------------------------
@@ -299,23 +340,27 @@ def _factor(scales: list[float], residuals: list[float], zero: bool,
     c, p, deviation = power_of_m(batch_sizes, scales)
     if deviation > POWER_TOL:
         return Factor("not_power", None, None, tuple(scales), worst)
-    if abs(p - round(p)) <= EXPONENT_TOL:
-        p = int(round(p))
+    nearest = Fraction(p).limit_denominator(MAX_DENOMINATOR)
+    if abs(p - nearest) <= EXPONENT_TOL:
+        p = int(nearest) if nearest.denominator == 1 else float(nearest)
         c = float(np.mean([k / float(m) ** p for k, m in zip(scales, batch_sizes)]))
     return Factor("power", c, p, tuple(scales), worst)
 
 
 # --- the test networks ---------------------------------------------------------------------------
 
-def _network(L: int, m: int, hidden: str, gen: np.random.Generator):
-    """A random network of L layers (WIDTH units, one output) and a batch of m examples, with both labels.
+def draw_network(L: int, m: int, hidden: str = "relu", rng=0):
+    """A random network of L layers and a batch of m examples, as :func:`diagnose` draws them: (X, Y, params).
 
+    The input and every hidden layer have WIDTH units, the output one; Y holds both labels.
     Well conditioned: each hidden unit's bias puts the split between its active and inactive
     examples in the widest gap of its pre-activations (away from the two ends), so every unit is
     active on some examples and inactive on others, no pre-activation is near ReLU's kink, and the
     gradient reaches every unit on an active and on an inactive example (else the draw is
     repeated). So a dropped or wrong g'(Z) changes the gradients of every hidden layer.
+    Introduced in {ref}`check-your-code`.
     """
+    gen = as_generator(rng)
     for _ in range(1000):
         X, Y, params = _draw(L, m, hidden, gen)
         if params is not None and _gradient_reaches_every_unit(X, Y, params, hidden):
@@ -384,15 +429,68 @@ def _call(fn, name: str, style: str, X, Y, fwd) -> dict:
         args = (fwd.AL.copy(), Y.copy(), caches)
     else:
         args = (X.copy(), Y.copy(), {k: v.copy() for k, v in params.items()})
+    called = f"called as {SIGNATURES[style]} on a network of L = {L} layers, m = {m} examples"
     try:
         out = fn(*args)
     except Exception as err:
-        raise ValueError(f"{name} raised {type(err).__name__}: {err} (called as "
-                         f"{SIGNATURES[style]} on a network of L = {L} layers, m = {m} examples)") from err
+        if isinstance(err, ValueError) and _SHAPE_ERROR.search(str(err)):
+            raise ValueError(
+                f"{name} stopped with a shape error{_where(err)}, {called} (the output layer's "
+                f"W{L} has shape {params[f'W{L}'].shape}). NumPy says: {err}. Look for a transposed "
+                f"product, such as W @ dZ where W.T @ dZ is meant: dA[l-1] = W[l]^T dZ[l] has the "
+                f"shape of A[l-1].") from err
+        raise ValueError(f"{name} raised {type(err).__name__}: {err} ({called})") from err
     if not isinstance(out, dict):
         raise ValueError(f"{name} returned a {type(out).__name__}; expected a dict of gradients "
                          f"such as {{'dW1': ..., 'db1': ...}}")
     return out
+
+
+# NumPy's words for arrays whose shapes do not fit: @ and np.matmul, np.dot, broadcasting, reshape
+_SHAPE_ERROR = re.compile(r"core dimension|not aligned|broadcast|cannot reshape")
+
+
+def _where(err: BaseException) -> str:
+    """" at line 9 of backward(), `dA = W @ dZ` (W: (1, 4), dZ: (1, 5))", or "" if not found.
+
+    The line is the last one in the traceback outside NumPy and this module: the learner's code.
+    The shapes are those of the arrays the line names (read from its local variables).
+    """
+    numpy_dir, tb, found = str(Path(np.__file__).parent), err.__traceback__, None
+    while tb is not None:
+        file = tb.tb_frame.f_code.co_filename
+        if file != __file__ and not file.startswith(numpy_dir):
+            found = tb
+        tb = tb.tb_next
+    if found is None:
+        return ""
+    frame = found.tb_frame
+    code = _without_comment(linecache.getline(frame.f_code.co_filename, found.tb_lineno,
+                                              frame.f_globals).strip())
+    where = f" at line {found.tb_lineno} of {frame.f_code.co_name}()"
+    if not code:
+        return where
+    try:
+        node = ast.parse(code).body[0]
+        node = getattr(node, "value", node)      # the right-hand side of an assignment
+        names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+    except (SyntaxError, IndexError):             # part of a statement that spans lines
+        names = re.findall(r"[A-Za-z_]\w*", code)
+    shapes = {n: frame.f_locals[n].shape for n in names
+              if isinstance(frame.f_locals.get(n), np.ndarray)}
+    listed = ", ".join(f"{n}: {shape}" for n, shape in shapes.items())
+    return f"{where}, `{code}`" + (f" ({listed})" if listed else "")
+
+
+def _without_comment(code: str) -> str:
+    """One line of Python without its trailing # comment (a # inside a string stays)."""
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code).readline):
+            if token.type == tokenize.COMMENT:
+                return code[:token.start[1]].rstrip()
+    except (tokenize.TokenError, SyntaxError):   # an unfinished statement: keep the line
+        pass
+    return code
 
 
 def _shapes(fwd) -> dict[str, tuple[tuple[int, int], str]]:
@@ -471,11 +569,11 @@ def _verdict(factors: dict[int, dict[str, Factor]], seen: str | None) -> str:
     if all(f.exact for f in every):
         return {"sum": "at_params", "mean": "at_output", "hybrid": "hybrid"}.get(seen, "correct")
     for name in ("every_layer", "nowhere", "twice", "weights_only"):
-        if all(abs(f.c - 1.0) <= CONSTANT_TOL and f.p == _pattern(name, L)[key]
+        if all(abs(f.c - 1.0) <= CONSTANT_TOL and abs(f.p - _pattern(name, L)[key]) <= EXPONENT_TOL
                for L, fs in factors.items() for key, f in fs.items()):
             return name
     c0, p0 = every[0].c, every[0].p
-    if all(f.p == p0 and abs(f.c - c0) <= CONSTANT_TOL * abs(c0) for f in every):
+    if all(abs(f.p - p0) <= EXPONENT_TOL and abs(f.c - c0) <= CONSTANT_TOL * abs(c0) for f in every):
         return "constant_factor"
     return "other_factors"
 
@@ -500,11 +598,14 @@ def diagnose(backward: Callable, style: str = "course", hidden: str = "relu", rn
     cross-entropy). Either returns a dict with "dW1", "db1", ..., "dWL", "dbL", and may return
     "dA0".."dAL" and "dZ1".."dZL" (other keys are ignored). Every array passed in is a fresh copy.
 
-    The function is run on random networks of each depth in ``depths`` and each batch size in
-    ``batch_sizes`` (seeded by ``rng``), and each returned gradient g is compared with the exact
-    dJ/dtheta: for each m, k = <g, G> / <G, G> and the residual ||g - k G|| / ||g||, then
-    k = c m^p fitted over the batch sizes. A function that raises, or returns something that is not
-    a dict, misses a key, or returns a wrong shape or a non-finite value, gets a ValueError.
+    The function is run on a new random network (:func:`draw_network`) for each depth in ``depths``
+    and each batch size in ``batch_sizes`` (seeded by ``rng``), and each returned gradient g is
+    compared with the exact dJ/dtheta: for each m, k = <g, G> / <G, G> and the residual
+    ||g - k G|| / ||g||, then k = c m^p fitted over the batch sizes (p is snapped to a simple
+    fraction within EXPONENT_TOL: -0.5 for 1/sqrt(m)). A function that raises, or returns something
+    that is not a dict, misses a key, or returns a wrong shape or a non-finite value, gets a
+    ValueError, chained to the original error; a shape error inside the function is named as such,
+    with the failing line and the shapes of the arrays it uses.
     """
     if not callable(backward):
         raise ValueError(f"backward: expected a function, got {type(backward).__name__}")
@@ -521,7 +622,7 @@ def diagnose(backward: Callable, style: str = "course", hidden: str = "relu", rn
     for L in depths:
         scales, residuals, zero, kinds[L] = {}, {}, {}, {}
         for m in batch_sizes:
-            X, Y, params = _network(L, m, hidden, gen)
+            X, Y, params = draw_network(L, m, hidden, gen)
             fwd = forward(X, params, hidden)
             exact = exact_backward(fwd, Y, "at_output")   # every symbol a gradient of J
             grads, inter = _checked(_call(backward, name, style, X, Y, fwd), name, fwd)
