@@ -1,13 +1,17 @@
 """The published site as a reader's browser shows it: every page of _toc.yml in headless Chromium.
 
 The built HTML (the session build) is served on loopback; Playwright drives Debian's Chromium.
-Each page is opened once at desktop size in light mode, and that visit is shared by the tests
-of the page (the checks that act on it, hovering, pressing Tab, printing, come last). It is
-opened again at a phone's 390 x 844, in light mode, then switched to dark mode (the site
-follows the reader's system: `default_mode: auto`). Full-page screenshots go to
-_build/screenshots/ (<page>.png, <page>-phone.png, <page>-dark.png, the last at phone size):
-look at them after a change of layout.
+Each page is opened once, at desktop size in light mode, and that visit is shared by the tests
+of the page (the checks that act on it, hovering, pressing Tab, printing, come after those that
+only read it). Last, the same page is narrowed to a phone's 390 x 844 and switched to dark mode
+(the site follows the reader's system: `default_mode: auto`): the phone and dark-mode tests come
+at the end of this file, so that one load serves them all. Screenshots go to
+_build/screenshots/: <page>.png, the first screen at desktop size in light mode (what a reader
+sees on arrival; the whole page with SCREENSHOTS=full, which costs about 3 s of CPU per long
+page), and <page>-dark.png, the whole page on a phone in dark mode: look at them after a change
+of layout.
 """
+import os
 import re
 from types import SimpleNamespace
 
@@ -18,6 +22,7 @@ pytestmark = [pytest.mark.build, pytest.mark.browser]
 
 PAGES = toc_docnames()
 SEARCH_TERM = "Jacobian"  # a word of the intro and of vector-loss
+FULL_PAGE_DESKTOP = os.environ.get("SCREENSHOTS") == "full"
 
 def load(page, site, path, wait_until="networkidle"):
     """Open site + path in `page`; return what went wrong while it loaded."""
@@ -54,13 +59,13 @@ def switch_mode(page, scheme):
 
 @pytest.fixture(scope="module")
 def visit(request, browser, site, screenshots):
-    """The page `request.param` opened at desktop size in light mode, with a full-page
-    screenshot and what is hard to read."""
+    """The page `request.param` opened at desktop size in light mode, with a screenshot and
+    what is hard to read."""
     docname = request.param
     context = browser.new_context(viewport=DESKTOP, color_scheme="light")
     page = context.new_page()
     problems = load(page, site, f"{docname}.html")
-    page.screenshot(path=screenshots / f"{slug(docname)}.png", full_page=True)
+    page.screenshot(path=screenshots / f"{slug(docname)}.png", full_page=FULL_PAGE_DESKTOP)
     unreadable = page.evaluate(UNREADABLE)
     yield SimpleNamespace(docname=docname, page=page, problems=problems, site=site,
                           unreadable=unreadable)
@@ -68,25 +73,25 @@ def visit(request, browser, site, screenshots):
 
 
 @pytest.fixture(scope="module")
-def phone_visit(request, browser, site, screenshots):
-    """The page `request.param` at a phone's 390 x 844: in light mode, a full-page screenshot
-    and what reaches past the screen's edge; then in dark mode, a full-page screenshot and what
-    is hard to read."""
-    docname = request.param
-    context = browser.new_context(viewport=PHONE, color_scheme="light")
-    page = context.new_page()
-    load(page, site, f"{docname}.html", wait_until="load")
-    page.screenshot(path=screenshots / f"{slug(docname)}-phone.png", full_page=True)
+def phone(visit, screenshots):
+    """The visited page narrowed to a phone's 390 x 844 (the layout follows the width, as CSS
+    media queries do on a phone), then in dark mode: what reaches past the screen's edge, a
+    full-page screenshot in dark mode and what is hard to read. Used by the last tests of a page."""
+    page = visit.page
+    page.mouse.move(0, 0)
+    page.evaluate("document.activeElement?.blur()")
+    page.set_viewport_size(PHONE)
+    page.evaluate("document.body.offsetHeight")  # lay out at the new width
+    # ... and let the theme's transitions end (its sidebars slide out of a phone's screen)
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
     overflow = page.evaluate(OVERFLOW)
     switch_mode(page, "dark")
-    page.screenshot(path=screenshots / f"{slug(docname)}-dark.png", full_page=True)
+    page.screenshot(path=screenshots / f"{slug(visit.docname)}-dark.png", full_page=True)
     unreadable = page.evaluate(UNREADABLE)
-    yield SimpleNamespace(docname=docname, overflow=overflow, unreadable=unreadable)
-    context.close()
+    return SimpleNamespace(docname=visit.docname, overflow=overflow, unreadable=unreadable)
 
 
 each_page = pytest.mark.parametrize("visit", PAGES, indirect=True)
-each_page_on_a_phone = pytest.mark.parametrize("phone_visit", PAGES, indirect=True)
 SHOWN = "el => getComputedStyle(el).visibility === 'visible' && Number(getComputedStyle(el).opacity) > 0"
 
 
@@ -290,13 +295,6 @@ def test_nothing_is_hard_to_read(visit):
     assert not visit.unreadable, "hard to read:\n" + "\n".join(visit.unreadable[:30])
 
 
-@each_page_on_a_phone
-def test_nothing_is_hard_to_read_in_dark_mode(phone_visit):
-    """The site follows a reader's dark mode (default_mode: auto): text, boxes, code and tables
-    keep their contrast, and figures sit on a light backing. Screenshots: <page>-dark.png."""
-    assert not phone_visit.unreadable, "hard to read in dark mode:\n" + "\n".join(phone_visit.unreadable[:30])
-
-
 @each_page
 def test_launch_button_opens_the_page_in_jupyterlab_on_binder(visit):
     if not is_notebook(visit.docname):
@@ -330,17 +328,25 @@ PERMALINKS = """selector => [...document.querySelectorAll(selector)].map(h => {
     }
     return found;
 })"""
-HOVERED = """selector => [...document.querySelectorAll(selector)].map(h => {
-    const link = h.querySelector(":scope > a.headerlink");
-    return link && getComputedStyle(link).visibility === "visible" && Number(getComputedStyle(link).opacity) > 0;
-})"""
+# Scroll heading i to the middle of the screen; where the mouse must go to hover it (the point
+# must hit the heading itself, not a sticky header or a box drawn over it).
+POINT_AT = """([selector, i]) => {
+    const h = document.querySelectorAll(selector)[i];
+    h.scrollIntoView({block: "center"});
+    const box = h.getBoundingClientRect(), x = box.left + Math.min(20, box.width / 2), y = box.top + box.height / 2;
+    return h.contains(document.elementFromPoint(x, y)) ? [x, y] : null;
+}"""
+LINK_SHOWN = """([selector, i]) => {
+    const link = document.querySelectorAll(selector)[i].querySelector(":scope > a.headerlink");
+    return getComputedStyle(link).visibility === "visible" && Number(getComputedStyle(link).opacity) > 0;
+}"""
 
 
 @each_page
 def test_every_heading_has_a_permalink_shown_on_hover_and_keyboard_focus(visit):
     """Each heading's ¶ link exists, points to the heading, is hidden at rest, and shows on
-    hover and on keyboard focus. The first heading is checked with the real mouse and Tab key;
-    all of them with the same states set at once (DevTools' forced :hover, and focus())."""
+    hover (the real mouse over every heading) and on keyboard focus (focus() on every link,
+    and the real Tab key from the first heading)."""
     page = visit.page
     page.mouse.move(0, 0)
     headings = page.evaluate(PERMALINKS, HEADINGS)
@@ -351,25 +357,15 @@ def test_every_heading_has_a_permalink_shown_on_hover_and_keyboard_focus(visit):
         assert not h["shownIdle"], f"permalink {h['href']} is shown without hover or focus"
         assert h["focusable"], f"permalink {h['href']} cannot get keyboard focus"
         assert h["shownFocused"], f"permalink {h['href']} has keyboard focus but is invisible"
-    # Hover: every heading at once, by DevTools' forced :hover state.
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-    nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": HEADINGS})["nodeIds"]
-    for node in nodes:
-        cdp.send("CSS.forcePseudoState", {"nodeId": node, "forcedPseudoClasses": ["hover"]})
-    hovered = page.evaluate(HOVERED, HEADINGS)
-    for node in nodes:
-        cdp.send("CSS.forcePseudoState", {"nodeId": node, "forcedPseudoClasses": []})
-    cdp.detach()
-    assert all(hovered), [h["href"] for h, shown in zip(headings, hovered) if not shown]
-    # The first heading with the real mouse and keyboard.
+    for i, h in enumerate(headings):
+        point = page.evaluate(POINT_AT, [HEADINGS, i])
+        assert point, f"heading {h['heading']!r} is covered: the mouse cannot reach it"
+        page.mouse.move(*point)
+        assert page.evaluate(LINK_SHOWN, [HEADINGS, i]), f"permalink {h['href']} is not shown on hover"
+    page.mouse.move(0, 0)
+    # The real Tab key, from the first heading.
     first = page.locator(HEADINGS).first
     link = first.locator("> a.headerlink")
-    first.hover()
-    assert link.evaluate(SHOWN), "permalink not shown on a real hover"
-    page.mouse.move(0, 0)
     first.evaluate(START_AT)
     for _ in range(5):  # Tab past any links in the heading's own text
         page.keyboard.press("Tab")
@@ -431,13 +427,6 @@ OVERFLOW = """() => {
 }"""
 
 
-@each_page_on_a_phone
-def test_nothing_overflows_a_phone_screen(phone_visit):
-    found = phone_visit.overflow
-    assert not found["wide"], f"wider than the {found['width']}px screen:\n" + "\n".join(found["wide"])
-    assert found["scrollWidth"] <= found["width"], f"the page scrolls sideways: {found}"
-
-
 def test_search_finds_a_known_term(new_page, site):
     page = new_page(DESKTOP)
     problems = load(page, site, f"search.html?q={SEARCH_TERM}")
@@ -446,3 +435,18 @@ def test_search_finds_a_known_term(new_page, site):
     hrefs = results.evaluate_all("links => links.map(a => a.href)")
     assert any(h.startswith(f"{site}book/") for h in hrefs), hrefs
     assert not problems, "\n".join(problems)
+
+
+# Last for each page: the phone and dark-mode tests narrow the shared page (fixture `phone`).
+@each_page
+def test_nothing_overflows_a_phone_screen(phone):
+    found = phone.overflow
+    assert not found["wide"], f"wider than the {found['width']}px screen:\n" + "\n".join(found["wide"])
+    assert found["scrollWidth"] <= found["width"], f"the page scrolls sideways: {found}"
+
+
+@each_page
+def test_nothing_is_hard_to_read_in_dark_mode(phone):
+    """The site follows a reader's dark mode (default_mode: auto): text, boxes, code and tables
+    keep their contrast, and figures sit on a light backing. Screenshots: <page>-dark.png."""
+    assert not phone.unreadable, "hard to read in dark mode:\n" + "\n".join(phone.unreadable[:30])
