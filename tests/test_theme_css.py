@@ -49,3 +49,27 @@ def test_names_come_from_the_pages_and_the_scripts(tmp_path):
     names = theme_css.site_names(tmp_path)
     assert {"from-html", "other", "from-js"} <= names
     assert "only-in-css" not in names
+
+
+def test_the_site_gets_its_sheets_cut_once_and_loses_their_stale_source_maps(tmp_path):
+    from types import SimpleNamespace
+
+    styles = tmp_path / "_static" / "styles"
+    styles.mkdir(parents=True)
+    (tmp_path / "page.html").write_text('<p class="used">', encoding="utf-8")
+    sheet = styles / "pydata-sphinx-theme.css"
+    sheet.write_text(".used{color:red}.unused{color:blue}\n/*# sourceMappingURL=x.map */",
+                     encoding="utf-8")
+    (styles / "pydata-sphinx-theme.css.map").write_text("{}", encoding="utf-8")
+    untouched = styles / "other.css"
+    untouched.write_text(".unused{color:blue}", encoding="utf-8")
+    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+
+    theme_css.cut_down(app, None)
+    assert sheet.read_text(encoding="utf-8") == ".used{color:red}" + theme_css.MARK
+    assert not (styles / "pydata-sphinx-theme.css.map").exists()
+    assert untouched.read_text(encoding="utf-8") == ".unused{color:blue}"
+
+    (tmp_path / "page.html").write_text('<p class="unused">', encoding="utf-8")
+    theme_css.cut_down(app, None)  # a build that copied no theme file: nothing to cut again
+    assert sheet.read_text(encoding="utf-8") == ".used{color:red}" + theme_css.MARK
