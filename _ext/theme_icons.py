@@ -23,13 +23,14 @@ from pathlib import Path
 
 FONTS = ["fa-solid-900", "fa-regular-400", "fa-brands-400"]  # in _static/vendor/fontawesome/webfonts/
 ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:before,?)+)\{content:"\\([0-9a-f]+)"\}')
-ICON_CLASS = re.compile(r'<i class="([^"]*\bfa-[^"]*)"')
+ICON_CLASS = re.compile(r'\bclass="([^"]*\bfa-[^"]*)"')  # on any element: <i>, <span>...
 # Font Awesome's glyphs are private-use characters, written "\f0c9" or as the character itself.
 CODEPOINT = re.compile(r'\\([ef][0-9a-f]{3})\b|([\ue000-\uf8ff])')
 
 
 def used_classes(outdir):
-    """Every fa-* class of an <i> in the built pages (fa-bars, fa-solid, fa-lg...)."""
+    """Every fa-* class in the built pages (fa-bars, fa-solid, fa-lg...), on any element: the
+    theme draws most icons with <i>, but the menu button's (fa-bars) with a <span>."""
     found = set()
     for page in Path(outdir).rglob("*.html"):
         for classes in ICON_CLASS.findall(page.read_text(encoding="utf-8")):

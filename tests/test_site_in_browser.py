@@ -204,7 +204,9 @@ def test_every_image_loads_and_has_alt_text(visit):
 # that the page no longer loads Font Awesome's script (_ext/page_assets.py).
 ICONS = """async () => {
     await document.fonts.ready;
-    const icons = [...document.querySelectorAll("i[class*='fa-']")].filter(i => i.getClientRects().length);
+    // Every shown element with a Font Awesome class, whatever its tag (the menu button's is a <span>)
+    const icons = [...document.querySelectorAll("[class*='fa-']")]
+        .filter(i => [...i.classList].some(c => c.startsWith("fa-")) && i.getClientRects().length);
     return {
         shown: icons.length,
         blank: icons.filter(i => !i.getBoundingClientRect().width
