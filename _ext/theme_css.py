@@ -24,6 +24,7 @@ KEPT_PREFIXES = ("bs-",)  # classes Bootstrap composes at run time (`bs-${NAME}-
 NAME = re.compile(r"[A-Za-z_][\w-]*")
 CLASS = re.compile(r"\.(-?[A-Za-z_][\w-]*)")
 NESTED = re.compile(r"\[[^\]]*\]|\"[^\"]*\"|'[^']*'")  # attributes and strings: no classes
+DEPTH = {"(": 1, ")": -1}  # how a character changes the depth inside :is(...), :not(...)
 
 
 def site_names(outdir):
@@ -39,7 +40,7 @@ def top_level(selector_list):
     """Split a selector list at its own commas (not those inside :is(...) or :not(...))."""
     parts, depth, start = [], 0, 0
     for i, char in enumerate(selector_list):
-        depth += char == "(" and 1 or char == ")" and -1 or 0
+        depth += DEPTH.get(char, 0)
         if char == "," and depth == 0:
             parts.append(selector_list[start:i])
             start = i + 1
@@ -50,8 +51,8 @@ def required_classes(selector):
     """The classes an element must have for `selector` to match it (those outside parentheses)."""
     plain, depth = [], 0
     for char in NESTED.sub("", selector):
-        depth += char == "(" and 1 or char == ")" and -1 or 0
-        if depth == 0 and char not in "()":
+        depth += DEPTH.get(char, 0)
+        if depth == 0 and char not in DEPTH:
             plain.append(char)
     return CLASS.findall("".join(plain))
 
