@@ -308,3 +308,33 @@ def test_softmax_loss_is_stable_and_matches_probabilities():
 def test_numerical_jacobian_of_a_transposed_input_is_not_lost():
     x = np.arange(6.0).reshape(2, 3).T  # Fortran-ordered view
     np.testing.assert_allclose(om.numerical_jacobian(lambda v: 2 * v, x), 2 * np.eye(6), atol=1e-8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks(max_m=16))
+def test_per_example_gradients_average_to_the_batch_gradient(net):
+    """F1: dJ/dtheta is the mean of the examples' own gradients, and the gradient of the sum of
+    the losses ("nowhere") is their sum; flatten lists each dict in one fixed key order."""
+    params, X, Y, hidden = net
+    per_example = om.per_example_gradients(params, X, Y, hidden)
+    assert len(per_example) == X.shape[1]
+    rows = np.array([om.flatten(g) for g in per_example])
+    fwd = om.forward(X, params, hidden)
+    close(rows.mean(axis=0), om.flatten(om.backward(fwd, Y).of_params()))
+    close(rows.sum(axis=0), om.flatten(om.backward(fwd, Y, "nowhere").of_params()))
+
+
+def test_flatten_and_vec_list_entries_in_their_documented_order():
+    tree = {"b1": np.array([[5.0], [6.0]]), "W1": np.array([[1.0, 2.0], [3.0, 4.0]])}
+    np.testing.assert_array_equal(om.flatten(tree), [1, 2, 3, 4, 5, 6])  # W1 row by row, then b1
+    np.testing.assert_array_equal(om.vec(np.array([[1, 2, 3], [4, 5, 6]])), [1, 4, 2, 5, 3, 6])
+
+
+@settings(max_examples=30, deadline=None)
+@given(networks(max_m=16))
+def test_losses_and_cost_from_any_layer_are_those_of_the_whole_network(net):
+    params, X, Y, hidden = net
+    fwd = om.forward(X, params, hidden)
+    for l in range(1, len(params) // 2 + 1):
+        close(om.functional.losses_from(fwd.Z[l], l, params, Y, hidden), om.loss_vector_from_logits(fwd.ZL, Y))
+        close(om.functional.cost_from(fwd.Z[l], l, params, Y, hidden), om.cost_from_logits(fwd.ZL, Y))

@@ -10,11 +10,12 @@ reductions of per-item losses over micro-batches, shards and masks (:mod:`oneove
 
 from .activations import (ACTIVATIONS, activation, relu, relu_derivative, sigmoid, sigmoid_derivative,
                           softmax, tanh, tanh_derivative)
-from .backward import PLACEMENTS, Gradients, Placement, backward, named_placement, scaled_placements
+from .backward import (PLACEMENTS, Gradients, Placement, backward, named_placement, per_example_gradients,
+                       scaled_placements)
 from .gradcheck import (DirectionalCheck, cost_of_params, directional_check, gradient_check,
-                        numerical_gradient, numerical_jacobian, relative_error)
+                        numerical_gradient, numerical_jacobian, relative_error, vec)
 from .losses import OUTPUTS, cost, cost_from_logits, loss_derivative, loss_vector, loss_vector_from_logits
-from .network import Forward, Params, as_generator, depth, forward, init_params
+from .network import Forward, Params, as_generator, depth, flatten, forward, init_params
 from .training import disc_dataset, gradient_descent
 from .regularization import add_l2, l2_cost, l2_penalty
 from .minibatch import REDUCTIONS, minibatch_descent, minibatches
@@ -36,13 +37,14 @@ __all__ = [
     "backward", "batch_normalize", "batch_normalize_backward", "batchnorm_network_backward",
     "batchnorm_network_cost", "batchnorm_network_forward", "BatchNormCache", "BatchNormForward",
     "BatchNormGradients", "cost", "cost_from_logits", "cost_of_params", "depth", "diagnose",
-    "Diagnosis", "directional_check", "DirectionalCheck", "disc_dataset", "Factor", "Forward",
-    "forward", "functional", "gradient_check", "gradient_descent", "Gradients",
+    "Diagnosis", "directional_check", "DirectionalCheck", "disc_dataset", "Factor", "flatten",
+    "Forward", "forward", "functional", "gradient_check", "gradient_descent", "Gradients",
     "init_batchnorm_params", "init_params", "l2_cost", "l2_penalty", "loss_derivative",
     "loss_vector", "loss_vector_from_logits", "markdown_table", "minibatch_descent", "minibatches",
     "named_placement", "numerical_gradient", "numerical_jacobian", "Params", "part_factors",
+    "per_example_gradients",
     "Placement", "power_of_m", "reduce_losses", "reduction_factors", "relative_error", "relu",
     "relu_derivative", "scale_and_residual", "scaled_placements", "sci", "section_url",
     "shard_indices", "sigmoid", "sigmoid_derivative", "softmax", "tanh", "tanh_derivative",
-    "tex_sci",
+    "tex_sci", "vec",
 ]

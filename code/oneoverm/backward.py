@@ -23,9 +23,10 @@ from math import prod
 
 import numpy as np
 
+from . import _validate
 from .activations import activation
 from .losses import check_labels, loss_derivative
-from .network import Forward
+from .network import Forward, Params, forward
 
 PLACEMENTS = ("at_params", "at_output", "every_layer", "nowhere", "twice", "weights_only")
 
@@ -171,3 +172,13 @@ def scaled_placements(L: int, m: int) -> list[Placement]:
                              tuple(c if f else 1.0 for f in flags[L:])))
     return out
 
+
+def per_example_gradients(params: Params, X: np.ndarray, Y: np.ndarray, hidden: str = "relu",
+                          output: str = "sigmoid") -> list[dict[str, np.ndarray]]:
+    """The gradient of each example's own loss l_i: item i is backpropagation on column i of X
+    alone, a batch of one, where J = l_i ({"W1": ..., "b1": ..., ...}). Introduced in
+    {ref}`loss-vs-cost`."""
+    X = _validate.as_matrix("X", X)
+    Y = _validate.as_matrix("Y", Y, cols=X.shape[1])
+    return [backward(forward(X[:, [i]], params, hidden, output), Y[:, [i]]).of_params()
+            for i in range(X.shape[1])]

@@ -63,3 +63,14 @@ def losses_from_logits(ZL, Y, output: str = "sigmoid", xp=np):
 def cost_from_logits(ZL, Y, output: str = "sigmoid", xp=np):
     """The cost J = (1/m) sum_i l_i, the mean of :func:`losses_from_logits` (an array of size 1)."""
     return xp.mean(losses_from_logits(ZL, Y, output, xp))
+
+
+def losses_from(Zl, l: int, params, Y, hidden: str = "relu", output: str = "sigmoid", xp=np):
+    """The loss vector (l_1, ..., l_m) as a function of Z[l]: layers l..L, then the losses."""
+    Z, _ = forward_from(Zl, l, params, hidden, output, xp)
+    return losses_from_logits(Z[max(Z)], Y, output, xp)
+
+
+def cost_from(Zl, l: int, params, Y, hidden: str = "relu", output: str = "sigmoid", xp=np):
+    """The cost J as a function of Z[l]: the mean of :func:`losses_from`."""
+    return xp.mean(losses_from(Zl, l, params, Y, hidden, output, xp))

@@ -107,6 +107,15 @@ def directional_check(params: Params, X: np.ndarray, Y: np.ndarray, grads: Gradi
     return DirectionalCheck(numerical, analytic, 0.0 if denom == 0 else abs(numerical - analytic) / denom)
 
 
+def vec(M: np.ndarray) -> np.ndarray:
+    """M listed column by column: example 1's entries, then example 2's, ...; the order of the
+    columns of the Jacobians in {ref}`vector-loss` (``M.reshape(-1, order="F")``)."""
+    M = np.asarray(M)
+    if M.ndim != 2:
+        raise ValueError(f"M: expected a 2-D array (n, m), got shape {M.shape}")
+    return M.reshape(-1, order="F")
+
+
 def numerical_jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
                        eps: float = 1e-6) -> np.ndarray:
     """The matrix d f(x).flat[i] / d x.flat[j] by central differences, shape (f(x).size, x.size).

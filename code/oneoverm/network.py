@@ -97,6 +97,15 @@ class Forward:
         return self.Z[self.L]
 
 
+def flatten(tree: Params) -> np.ndarray:
+    """Every array of a dict of parameters or of their gradients as one vector, the keys in sorted
+    order ("W1", "W2", ..., "b1", ...); NumPy's or JAX's arrays. Used from
+    {ref}`minibatches-and-regularization` on, to compare whole gradients."""
+    if not isinstance(tree, dict) or not tree:
+        raise ValueError(f"tree: expected a non-empty dict of arrays, got {type(tree).__name__} {tree!r:.60}")
+    return np.concatenate([np.ravel(np.asarray(tree[k], dtype=float)) for k in sorted(tree)])
+
+
 def forward(X: np.ndarray, params: Params, hidden: str = "relu", output: str = "sigmoid") -> Forward:
     """Run the network on the columns of X and keep every A[l] and Z[l].
 
