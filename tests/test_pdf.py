@@ -6,10 +6,11 @@ Chromium. Its text is read with PDFium (pypdfium2), its bookmarks and links with
 site links to it from every page's download menu (_ext/book_pdf.py) and from how-to-cite.
 """
 import re
+import subprocess
 from unicodedata import normalize
 
 import pytest
-from booksite import CONFIG, SITE_URL, page_title, slug, toc_docnames
+from booksite import CONFIG, ROOT, SITE_URL, page_title, slug, toc_docnames
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
@@ -98,9 +99,15 @@ def test_make_pdf_prints_every_page_in_order_with_numbers_math_figures_and_links
         assert re.sub(r"\s+", "", title) in re.sub(r"\s+", "", pages[start][0]), (
             f"{title!r} is not in the text of page {start + 1}")
 
-    # Page numbers at the foot of every page.
+    # Page numbers at the foot of every page, and at the top the commit the book was made from
+    # (a kept copy names its sources: how-to-cite), read here from git independently.
     unnumbered = [i for i, (text, _) in enumerate(pages, 1) if f"{i} / {n}" not in text]
     assert not unnumbered, f"pages without their number: {unnumbered}"
+    commit = subprocess.run(["git", "-c", f"safe.directory={ROOT}", "-C", str(ROOT), "log", "-1",
+                             "--format=%h of %cs"],
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    unnamed = [i for i, (text, _) in enumerate(pages, 1) if f"revision {commit}" not in text]
+    assert not unnamed, f"pages without 'revision {commit}' at the top: {unnamed[:10]}"
 
     # No TeX source outside code: every formula was rendered.
     raw = [f"page {i}: …{prose[max(0, m.start() - 40):m.end() + 20]}…"

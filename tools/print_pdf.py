@@ -6,8 +6,9 @@ _build/singlehtml/, never over the site in _build/html/), with the math rendered
 site. This opens that page in headless Chromium (Debian's /usr/bin/chromium driven by
 Playwright: no browser is downloaded) and prints it as a reader's browser prints a page: the
 site's print styles (_static/book.css) leave out the navigation and the buttons, open the
-"Checks" boxes and start each chapter on a new page. A4, the title and the date at the top of
-each page, page numbers at the foot, the sections as PDF bookmarks, and the links between
+"Checks" boxes and start each chapter on a new page. A4, the title and the revision printed (the
+commit of the repository and its date: what makes a kept copy citable) at the top of each page,
+page numbers at the foot, the sections as PDF bookmarks, and the links between
 sections kept as links inside the PDF.
 
 The PDF is written to _build/pdf/<name> and copied to the root of the site (_build/html/),
@@ -18,6 +19,7 @@ Usage: tools/print_pdf.py [--singlehtml DIR] [--out PDF] [--site DIR]
 """
 import argparse
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -28,9 +30,24 @@ from booksite import CHROMIUM, CHROMIUM_ARGS, CONFIG, toc_docnames  # noqa: E402
 PDF_NAME = CONFIG["sphinx"]["config"]["html_context"]["book_pdf"]
 HEADER = ('<div style="font-size:8px; width:100%; margin:0 12mm; display:flex; '
           'justify-content:space-between; color:#555"><span class="title"></span>'
-          '<span>printed <span class="date"></span></span></div>')
+          '<span>{revision}</span></div>')
 FOOTER = ('<div style="font-size:8px; width:100%; text-align:center; color:#555">'
           '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+
+
+def revision(root=ROOT):
+    """Which sources the PDF is made from, for its header: "revision <commit> of <its date>",
+    "+ local changes" when the checkout differs from that commit, or "revision unknown" outside
+    a git checkout. (safe.directory: CI's container runs as root in a checkout it does not own.)"""
+    def git(*args):
+        return subprocess.run(["git", "-c", f"safe.directory={root}", "-C", str(root), *args],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    try:
+        commit, date = git("log", "-1", "--format=%h %cs").split()
+        changed = git("status", "--porcelain")
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return "revision unknown"
+    return f"revision {commit} of {date}" + (" + local changes" if changed else "")
 
 
 def print_book(singlehtml, pdf):
@@ -64,7 +81,8 @@ def print_book(singlehtml, pdf):
             page.evaluate("document.body.offsetHeight")
             page.evaluate("document.fonts.ready.then(() => true)")
             page.pdf(path=pdf, format="A4", print_background=True, outline=True, tagged=True,
-                     display_header_footer=True, header_template=HEADER, footer_template=FOOTER,
+                     display_header_footer=True, footer_template=FOOTER,
+                     header_template=HEADER.format(revision=revision()),
                      margin={"top": "16mm", "bottom": "16mm", "left": "12mm", "right": "12mm"})
         finally:
             browser.close()
