@@ -6,10 +6,10 @@ _build/singlehtml/, never over the site in _build/html/), with the math rendered
 site. This opens that page in headless Chromium (Debian's /usr/bin/chromium driven by
 Playwright: no browser is downloaded) and prints it as a reader's browser prints a page: the
 site's print styles (_static/book.css) leave out the navigation and the buttons, open the
-"Checks" boxes and start each chapter on a new page. A4, the title and the revision printed (the
+"Checks" boxes and start each chapter on a new page. A4, the title and the revision (the
 commit of the repository and its date: what makes a kept copy citable) at the top of each page,
-page numbers at the foot, the sections as PDF bookmarks, and the links between
-sections kept as links inside the PDF.
+page numbers at the foot, the sections as PDF bookmarks, and the links between sections kept
+as links inside the PDF.
 
 The PDF is written to _build/pdf/<name> and copied to the root of the site (_build/html/),
 where the workflow publishes it; <name> is `html_context.book_pdf` in _config.yml, which the
