@@ -72,6 +72,21 @@ def test_correct_placements_match_finite_differences(net):
             assert fd_agrees(analytic[key], numeric[key]), (name, key)
 
 
+def test_numerical_gradient_of_any_function_of_the_parameters():
+    """A function with a known gradient, then the cost J against backpropagation."""
+    rng = np.random.default_rng(3)
+    params = {"W1": rng.normal(size=(3, 2)), "b1": rng.normal(size=(3, 1))}
+    numeric = om.numerical_gradient_of(
+        lambda p: 0.5 * np.sum(p["W1"] ** 2) + 3 * np.sum(p["b1"]), params)
+    np.testing.assert_allclose(numeric["W1"], params["W1"], rtol=1e-8)
+    np.testing.assert_allclose(numeric["b1"], np.full((3, 1), 3.0), rtol=1e-8)
+    params = om.init_params([2, 4, 1], rng=1)
+    X, Y = om.disc_dataset(6, rng=2)
+    of_J = om.numerical_gradient_of(lambda p: om.cost_of_params(p, X, Y, "tanh"), params)
+    analytic = om.backward(om.forward(X, params, "tanh"), Y).of_params()
+    assert om.relative_error(om.flatten(of_J), om.flatten(analytic)) < 1e-8
+
+
 @settings(max_examples=60, deadline=None)
 @given(networks())
 def test_wrong_placements_are_off_by_the_predicted_powers_of_m(net):

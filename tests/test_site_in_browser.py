@@ -24,7 +24,7 @@ PAGES = toc_docnames()
 SEARCH_TERM = "Jacobian"  # a word of the intro and of vector-loss
 FULL_PAGE_DESKTOP = os.environ.get("SCREENSHOTS") == "full"
 
-def load(page, site, path, wait_until="networkidle"):
+def load(page, site, path):
     """Open site + path in `page`; return what went wrong while it loaded."""
     problems = []
 
@@ -41,7 +41,7 @@ def load(page, site, path, wait_until="networkidle"):
     page.on("request", on_request)
     page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
-    page.goto(site + path, wait_until=wait_until)
+    page.goto(site + path, wait_until="networkidle")
     # Lay out every block now, as scrolling through the page would (the site lets the browser
     # skip blocks away from the screen: content-visibility in _static/book.css), so that
     # full-page screenshots show them.

@@ -13,7 +13,7 @@ from .activations import (ACTIVATIONS, activation, relu, relu_derivative, sigmoi
 from .backward import (PLACEMENTS, Gradients, Placement, backward, named_placement, per_example_gradients,
                        scaled_placements)
 from .gradcheck import (DirectionalCheck, cost_of_params, directional_check, gradient_check,
-                        numerical_gradient, numerical_jacobian, relative_error, vec)
+                        numerical_gradient, numerical_gradient_of, numerical_jacobian, relative_error, vec)
 from .losses import OUTPUTS, cost, cost_from_logits, loss_derivative, loss_vector, loss_vector_from_logits
 from .network import Forward, Params, as_generator, depth, flatten, forward, init_params
 from .training import disc_dataset, gradient_descent
@@ -41,9 +41,8 @@ __all__ = [
     "Forward", "forward", "functional", "gradient_check", "gradient_descent", "Gradients",
     "init_batchnorm_params", "init_params", "l2_cost", "l2_penalty", "loss_derivative",
     "loss_vector", "loss_vector_from_logits", "markdown_table", "minibatch_descent", "minibatches",
-    "named_placement", "numerical_gradient", "numerical_jacobian", "Params", "part_factors",
-    "per_example_gradients",
-    "Placement", "power_of_m", "reduce_losses", "reduction_factors", "relative_error", "relu",
+    "named_placement", "numerical_gradient", "numerical_gradient_of", "numerical_jacobian",
+    "Params", "part_factors", "per_example_gradients", "Placement", "power_of_m", "reduce_losses", "reduction_factors", "relative_error", "relu",
     "relu_derivative", "scale_and_residual", "scaled_placements", "sci", "section_url",
     "shard_indices", "sigmoid", "sigmoid_derivative", "softmax", "tanh", "tanh_derivative",
     "tex_sci", "vec",

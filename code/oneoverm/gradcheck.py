@@ -30,21 +30,26 @@ def cost_of_params(params: Params, X: np.ndarray, Y: np.ndarray, hidden: str = "
 def numerical_gradient(params: Params, X: np.ndarray, Y: np.ndarray, hidden: str = "relu",
                        eps: float = 1e-6, output: str = "sigmoid") -> Params:
     """Central differences of J for every entry of every parameter: {"W1": dJ/dW1, ...}."""
-    eps = _eps(eps)
     depth(params)
-    work = {k: np.array(v, dtype=float) for k, v in params.items()}
+    return numerical_gradient_of(lambda p: cost_of_params(p, X, Y, hidden, output), params, eps)
+
+
+def numerical_gradient_of(f: Callable[[Params], float], params: Params, eps: float = 1e-6) -> Params:
+    """Central differences of any scalar function ``f`` of a dict of parameters, one array at a
+    time: {"W1": df/dW1, ...}. For costs other than the package's J: J_reg in
+    {ref}`minibatches-and-regularization`, a network with batch normalization in
+    {ref}`softmax-and-coupling`."""
+    if not callable(f):
+        raise ValueError(f"f: expected a function of the parameter dict, got {type(f).__name__}")
+    if not isinstance(params, dict) or not params:
+        raise ValueError(f"params: expected a non-empty dict of arrays, got {type(params).__name__} {params!r:.60}")
     out = {}
-    for key, value in work.items():
-        grad = np.zeros_like(value)
-        for idx in np.ndindex(value.shape):
-            old = value[idx]
-            value[idx] = old + eps
-            plus = cost_of_params(work, X, Y, hidden, output)
-            value[idx] = old - eps
-            minus = cost_of_params(work, X, Y, hidden, output)
-            value[idx] = old
-            grad[idx] = (plus - minus) / (2 * eps)
-        out[key] = grad
+    for key, value in params.items():
+        value = np.asarray(value, dtype=float)
+        jac = numerical_jacobian(lambda v, key=key: f({**params, key: v}), value, eps)
+        if jac.shape[0] != 1:
+            raise ValueError(f"f: expected a scalar, got {jac.shape[0]} values")
+        out[key] = jac.reshape(value.shape)
     return out
 
 
