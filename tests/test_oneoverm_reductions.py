@@ -202,7 +202,7 @@ def test_an_all_masked_batch_is_an_error_or_a_library_s_nan_or_zero(n, divide_by
     # PyTorch's 0/0 ...
     assert np.isnan(om.reduce_losses(losses, mask=mask, divide_by=divide_by, empty="nan"))
     assert np.all(np.isnan(om.reduction_factors(n, mask=mask, divide_by=divide_by, empty="nan")))
-    # ... and the 0 of Keras' and TensorFlow's division without NaN
+    # ... and the 0 of Keras' masked mean, a division without NaN
     assert om.reduce_losses(losses, mask=mask, divide_by=divide_by, empty="zero") == 0.0
     assert np.all(om.reduction_factors(n, mask=mask, divide_by=divide_by, empty="zero") == 0.0)
     assert om.reduce_losses(losses, mask=mask, divide_by="nothing") == 0.0
