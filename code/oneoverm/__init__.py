@@ -5,7 +5,8 @@ placement of the factor 1/m is an argument, numerical checks, and a diagnosis of
 pass (:func:`oneoverm.diagnose`). Also: the figure style (:mod:`oneoverm.plotting`, needs
 matplotlib); the forward pass written against any NumPy-like array module, for autodiff
 (:mod:`oneoverm.functional`); numbers written for the prose (:mod:`oneoverm.formatting`);
-reductions of per-item losses over micro-batches, shards and masks (:mod:`oneoverm.reductions`).
+reductions of per-item losses over micro-batches, shards and masks (:mod:`oneoverm.reductions`), and
+how far off a result is, relative to the right one's length (:func:`oneoverm.error_relative_to`).
 """
 
 from .activations import (ACTIVATIONS, activation, relu, relu_derivative, sigmoid, sigmoid_derivative,
