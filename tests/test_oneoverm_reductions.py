@@ -202,7 +202,7 @@ def test_an_all_masked_batch_is_an_error_or_a_library_s_nan_or_zero(n, divide_by
     # PyTorch's 0/0 ...
     assert np.isnan(om.reduce_losses(losses, mask=mask, divide_by=divide_by, empty="nan"))
     assert np.all(np.isnan(om.reduction_factors(n, mask=mask, divide_by=divide_by, empty="nan")))
-    # ... and the 0 of Keras' and TensorFlow's division without NaN
+    # ... and the 0 of Keras' masked mean, a division without NaN
     assert om.reduce_losses(losses, mask=mask, divide_by=divide_by, empty="zero") == 0.0
     assert np.all(om.reduction_factors(n, mask=mask, divide_by=divide_by, empty="zero") == 0.0)
     assert om.reduce_losses(losses, mask=mask, divide_by="nothing") == 0.0
@@ -228,3 +228,36 @@ def test_zero_total_weight_is_an_error_only_for_the_weighted_divisor():
 def test_bad_reduction_inputs_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):
         om.reduce_losses(**kwargs)
+
+
+# ---------------------------------------------------------------- how far off: the error relative to the right vector
+
+vectors = st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=12).filter(lambda v: np.linalg.norm(v) > 1e-3)
+
+
+@FAST
+@given(vectors, st.floats(-5.0, 5.0))
+def test_error_relative_to_measures_against_the_right_length_and_is_not_capped(exact, c):
+    exact = np.array(exact)
+    # c times the right vector is off by |c - 1| of its length: 0 at c = 1, 2 at c = -1, 4 at c = 5
+    assert np.isclose(om.error_relative_to(c * exact, exact), abs(c - 1), rtol=1e-9, atol=1e-12)
+    # the symmetric measure of a gradient check is |c - 1| / (|c| + 1) here: capped at 1
+    assert np.isclose(om.relative_error(c * exact, exact), abs(c - 1) / (abs(c) + 1), rtol=1e-9, atol=1e-12)
+
+
+def test_error_relative_to_names_which_vector_is_right():
+    exact, got = np.array([3.0, 4.0]), np.array([0.0, 0.0])
+    assert om.error_relative_to(got, exact) == 1.0   # nothing at all: off by the whole length
+    with pytest.raises(ValueError, match=r"exact: expected a non-zero vector"):
+        om.error_relative_to(exact, got)
+
+
+@pytest.mark.parametrize("got, exact, match", [
+    (np.ones(2), np.ones(3), r"got: expected the shape of exact, \(3,\), got \(2,\)"),
+    (np.ones(2), np.array([1.0, np.nan]), "exact: every entry must be finite, found nan"),
+    (np.array([np.inf, 1.0]), np.ones(2), "got: every entry must be finite, found inf"),
+    (np.ones((2, 2)), np.zeros((2, 2)), r"exact: expected a non-zero vector.*shape \(2, 2\)"),
+])
+def test_bad_error_inputs_are_named(got, exact, match):
+    with pytest.raises(ValueError, match=match):
+        om.error_relative_to(got, exact)

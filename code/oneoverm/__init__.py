@@ -5,7 +5,8 @@ placement of the factor 1/m is an argument, numerical checks, and a diagnosis of
 pass (:func:`oneoverm.diagnose`). Also: the figure style (:mod:`oneoverm.plotting`, needs
 matplotlib); the forward pass written against any NumPy-like array module, for autodiff
 (:mod:`oneoverm.functional`); numbers written for the prose (:mod:`oneoverm.formatting`);
-reductions of per-item losses over micro-batches, shards and masks (:mod:`oneoverm.reductions`).
+reductions of per-item losses over micro-batches, shards and masks (:mod:`oneoverm.reductions`), and
+how far off a result is, relative to the right one's length (:func:`oneoverm.error_relative_to`).
 """
 
 from .activations import (ACTIVATIONS, activation, relu, relu_derivative, sigmoid, sigmoid_derivative,
@@ -13,7 +14,8 @@ from .activations import (ACTIVATIONS, activation, relu, relu_derivative, sigmoi
 from .backward import (PLACEMENTS, Gradients, Placement, backward, named_placement, per_example_gradients,
                        scaled_placements)
 from .gradcheck import (DirectionalCheck, cost_of_params, directional_check, gradient_check,
-                        numerical_gradient, numerical_gradient_of, numerical_jacobian, relative_error, vec)
+                        error_relative_to, numerical_gradient, numerical_gradient_of, numerical_jacobian,
+                        relative_error, vec)
 from .losses import OUTPUTS, cost, cost_from_logits, loss_derivative, loss_vector, loss_vector_from_logits
 from .network import Forward, Params, as_generator, depth, flatten, forward, init_params
 from .training import disc_dataset, gradient_descent
@@ -37,8 +39,8 @@ __all__ = [
     "backward", "batch_normalize", "batch_normalize_backward", "batchnorm_network_backward",
     "batchnorm_network_cost", "batchnorm_network_forward", "BatchNormCache", "BatchNormForward",
     "BatchNormGradients", "cost", "cost_from_logits", "cost_of_params", "depth", "diagnose",
-    "Diagnosis", "directional_check", "DirectionalCheck", "disc_dataset", "Factor", "flatten",
-    "Forward", "forward", "functional", "gradient_check", "gradient_descent", "Gradients",
+    "Diagnosis", "directional_check", "DirectionalCheck", "disc_dataset", "error_relative_to",
+    "Factor", "flatten", "Forward", "forward", "functional", "gradient_check", "gradient_descent", "Gradients",
     "init_batchnorm_params", "init_params", "l2_cost", "l2_penalty", "loss_derivative",
     "loss_vector", "loss_vector_from_logits", "markdown_table", "minibatch_descent", "minibatches",
     "named_placement", "numerical_gradient", "numerical_gradient_of", "numerical_jacobian",

@@ -62,6 +62,26 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
 
 
+def error_relative_to(got, exact) -> float:
+    """||got - exact|| / ||exact||: how far off ``got`` is, as a fraction of the right vector's length.
+
+    0 when equal; 1 when the error is as long as ``exact`` itself (``got`` = 0, or twice
+    ``exact``); 2 for ``-exact``; no upper bound (5 ``exact`` gives 4). "Off by x %" in the part
+    "At scale" means this, times 100 ({ref}`error-relative-to`). Unlike :func:`relative_error`,
+    the symmetric measure of a gradient check, it is not capped and names which vector is right.
+    """
+    got, exact = np.asarray(got, dtype=float), np.asarray(exact, dtype=float)
+    if got.shape != exact.shape:
+        raise ValueError(f"got: expected the shape of exact, {exact.shape}, got {got.shape}")
+    for name, arr in (("got", got), ("exact", exact)):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name}: every entry must be finite, found {arr[~np.isfinite(arr)].flat[0]}")
+    length = np.linalg.norm(exact)
+    if length == 0:
+        raise ValueError(f"exact: expected a non-zero vector to measure against, got all zeros of shape {exact.shape}")
+    return float(np.linalg.norm(got - exact) / length)
+
+
 def _as_param_grads(grads: Gradients | Params, params: Params) -> Params:
     out = grads.of_params() if isinstance(grads, Gradients) else grads
     if not isinstance(out, dict) or set(out) != set(params):

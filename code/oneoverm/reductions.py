@@ -12,9 +12,11 @@ item, and a reduction gives the gradient of that mean exactly when all its facto
   ({ref}`weighted-means`, {ref}`masked-mean`).
 
 NumPy only. A reduction with nothing to divide by (no items) is an error by default. The libraries
-disagree there: PyTorch's mean returns NaN (0/0), Keras and ``tf.nn.compute_average_loss`` divide
-"without NaN" and return 0. Where it is offered, ``empty="nan"`` reproduces PyTorch and
-``empty="zero"`` Keras and TensorFlow.
+disagree there: PyTorch's mean returns NaN (0/0), Keras's masked mean divides "without NaN" and returns
+0 (``tf.nn.compute_average_loss`` divides by the batch size, not by the counted items, and returns 0
+only for an empty batch). Where it is offered, ``empty="nan"`` reproduces PyTorch and ``empty="zero"``
+Keras. How far a result is off is measured by :func:`oneoverm.error_relative_to`
+({ref}`error-relative-to`).
 """
 
 from __future__ import annotations
@@ -145,8 +147,8 @@ def reduction_factors(n: int, weights=None, mask=None, *, divide_by: str = "coun
     "sum_over_batch_size"); "weights", the sum of their weights (PyTorch's cross-entropy with class
     weights); "nothing", 1 (a sum). When D is 0 (no item counted, or zero total weight), ``empty``
     decides: "raise" (the default) raises a ValueError; "nan" returns NaN factors, the 0/0 that
-    PyTorch returns when every target is ignored; "zero" returns zero factors, the 0 of Keras and
-    ``tf.nn.compute_average_loss`` ({ref}`masked-mean`).
+    PyTorch returns when every target is ignored; "zero" returns zero factors, the 0 of Keras's masked
+    mean ({ref}`masked-mean`).
     """
     n = _positive_int("n", n, "number of items")
     _choice("divide_by", divide_by, DIVISORS)
@@ -168,7 +170,7 @@ def reduction_factors(n: int, weights=None, mask=None, *, divide_by: str = "coun
             return np.full(n, np.nan if empty == "nan" else 0.0)
         what = "no item is counted" if c.sum() == 0 else "the counted items' weights sum to 0"
         raise ValueError(f"mask: {what}, so divide_by={divide_by!r} divides by 0; pass empty='nan' "
-                         "(PyTorch's result) or empty='zero' (Keras', TensorFlow's)")
+                         "(PyTorch's result) or empty='zero' (Keras' masked mean)")
     return numerators / D
 
 
