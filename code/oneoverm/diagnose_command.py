@@ -52,7 +52,8 @@ class Outcome:
         where = f" ({LAYOUTS[self.style].signature(self.function.rsplit('.', 1)[-1])})" if self.style else ""
         return "\n".join([f"Diagnosis of {self.function}{where}: {state}.",
                           textwrap.fill(self.error, REPORT_WIDTH, initial_indent="  ",
-                                        subsequent_indent="  ", break_long_words=False)])
+                                        subsequent_indent="  ", break_long_words=False,
+                                        break_on_hyphens=False)])
 
     def as_json(self, path: Path, show_prints: bool) -> dict:
         """The object --json prints for this function."""
@@ -183,7 +184,8 @@ def _header(outcomes: list[Outcome], defs: Definitions) -> str:
              + ", ".join(f"{o.function} ({LAYOUTS[o.style].assignment or o.style})" for o in found) + "."]
     lines += [f"Skipped {o.function}: {o.skipped}." for o in outcomes if o.skipped]
     lines += [f"Note: {note}." for note in defs.notes]
-    return "\n".join(textwrap.fill(line, REPORT_WIDTH, subsequent_indent="  ") for line in lines)
+    return "\n".join(textwrap.fill(line, REPORT_WIDTH, subsequent_indent="  ", break_on_hyphens=False)
+                     for line in lines)
 
 
 def _parse_depths(text: str) -> tuple[int, ...]:
