@@ -239,3 +239,15 @@ def test_importing_the_command_module_leaves_the_function_in_place():
         import oneoverm.diagnose  # noqa: F401
     assert callable(om.diagnose) and om.diagnose.__module__ == "oneoverm.diagnosis"
     assert "oneoverm.diagnose" not in sys.modules
+
+
+def test_a_change_to_another_object_at_the_top_level_is_not_run(learner):
+    """plt.rcParams[...] = ... would import matplotlib (and change it): left out like a call."""
+    write(learner, "rc.py", "import matplotlib.pyplot as plt\nplt.rcParams['figure.figsize'] = (5, 4)\n"
+                            "SIZES = [4, 4, 1]\n")
+    imported_before = "matplotlib.pyplot" in sys.modules     # by another test of this process
+    with in_folder(learner):
+        defs = load_definitions(learner / "rc.py")
+    assert imported_before or isinstance(defs.namespace["plt"], Deferred)
+    assert defs.namespace["SIZES"] == [4, 4, 1]
+    assert defs.skipped == 1

@@ -714,7 +714,8 @@ def _layout(backward, name: str, style: str | None, hidden: str | None, depths):
     if style is None:
         layout, skipped = recognize(backward, name)
         if skipped:
-            raise ValueError(f"backward: {name} is {skipped}; nothing to diagnose")
+            raise ValueError(f"backward: {name}: {skipped}; nothing to diagnose (style= calls it "
+                             f"in another layout)")
         layout = layout or LAYOUTS["course"]
     elif style in LAYOUTS:
         layout = LAYOUTS[style]

@@ -225,6 +225,10 @@ def _kind(stmt: ast.stmt) -> str:
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return "definition"
     if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        if not all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Store, ast.Starred))
+                   for t in targets for n in ast.walk(t)):
+            return "other"     # plt.rcParams[...] = ...: changes another object, and imports it
         return "call" if _has_call(stmt.value) else "constant"
     if isinstance(stmt, ast.Pass):
         return "pass"
