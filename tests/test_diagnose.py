@@ -429,3 +429,16 @@ def test_section_url_and_its_checks():
     for page, label in [("", "x"), ("a/b", "x"), ("a", "#x")]:
         with pytest.raises(ValueError, match=re.escape("expected a slug")):
             om.section_url(page, label)
+
+
+def test_a_bug_seen_on_a_shallower_network_only_is_still_pointed_at():
+    """Where to look comes from the deepest network on which some gradient is off."""
+    def wrong_at_two_layers(AL, Y, caches):
+        grads = course_at_params(AL, Y, caches)
+        if len(caches) == 2:
+            grads["dW2"] = grads["dW2"].T.reshape(grads["dW2"].shape)[:, ::-1]
+        return grads
+
+    d = om.diagnose(wrong_at_two_layers)
+    assert d.verdict == "not_a_multiple" and all(f.kind == "power" for f in d.factors[4].values())
+    assert "db2 is right, so dZ[2] is: look at how dW2 is formed" in d.summary

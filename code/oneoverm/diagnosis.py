@@ -17,6 +17,7 @@ import contextlib
 import io
 import linecache
 import re
+import sysconfig
 import textwrap
 import tokenize
 from collections.abc import Callable, Sequence
@@ -267,11 +268,11 @@ class Diagnosis:
         return words
 
     def _where_to_look(self) -> str:
-        """The first layer from the output whose gradient is off, and what computes it."""
-        L = max(self.depths)
+        """The first layer from the output whose gradient is off (on the deepest network that has
+        one), and what computes it."""
+        L = max(L for L, fs in self.factors.items() if any(f.kind != "power" for f in fs.values()))
         fs = self.factors[L]
-        off = [l for l in range(L, 0, -1) if any(fs[f"{p}{l}"].kind != "power" for p in "Wb")]
-        l = off[0]
+        l = max(l for l in range(1, L + 1) if any(fs[f"{p}{l}"].kind != "power" for p in "Wb"))
         w_only = fs[f"b{l}"].kind == "power"
         if w_only:
             return (f"{self._label(f'b{l}')} is right, so dZ[{l}] is: look at how "
@@ -554,18 +555,20 @@ def _call(fn, name: str, signature: str, args: tuple, fwd) -> object:
 # NumPy's words for arrays whose shapes do not fit: @ and np.matmul, np.dot, broadcasting, reshape
 _SHAPE_ERROR = re.compile(r"core dimension|not aligned|broadcast|cannot reshape")
 _PACKAGE_DIR = str(Path(__file__).parent)
+_STDLIB_DIR = sysconfig.get_paths()["stdlib"]
 
 
 def _where(err: BaseException) -> str:
     """" at line 9 of backward() in my_file.py, `dA = W @ dZ` (W: (1, 4), dZ: (1, 5))", or "".
 
-    The line is the last one in the traceback outside NumPy and this package: the learner's code.
+    The line is the last one in the traceback outside NumPy, this package and Python's standard
+    library: the learner's code.
     The shapes are those of the arrays the line names (read from its local variables).
     """
     numpy_dir, tb, found = str(Path(np.__file__).parent), err.__traceback__, None
     while tb is not None:
         file = tb.tb_frame.f_code.co_filename
-        if not file.startswith((numpy_dir, _PACKAGE_DIR)):
+        if not file.startswith((numpy_dir, _PACKAGE_DIR, _STDLIB_DIR, "<frozen")):
             found = tb
         tb = tb.tb_next
     if found is None:
@@ -573,7 +576,8 @@ def _where(err: BaseException) -> str:
     frame = found.tb_frame
     file = frame.f_code.co_filename
     code = _without_comment(linecache.getline(file, found.tb_lineno, frame.f_globals).strip())
-    place = "a notebook cell" if "ipykernel_" in file or file.startswith("<") else Path(file).name
+    place = ("a notebook cell" if "ipykernel_" in file or file.startswith("<ipython-input")
+             else Path(file).name)
     where = f" at line {found.tb_lineno} of {frame.f_code.co_name}() in {place}"
     if not code:
         return where
