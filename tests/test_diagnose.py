@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import oneoverm as om
 from oneoverm import diagnosis
+from assignment_zoo import MEMBERS
 from diagnose_zoo import (ZOO, course_at_output, course_at_params, course_every_layer,
                           course_only_parameters, course_positive_labels, course_sqrt_m_split,
                           course_transposed, course_transposed_everywhere)
@@ -36,10 +37,12 @@ def test_every_member_of_the_zoo_gets_its_verdict(fn, style, hidden, verdict, in
     assert d.function == fn.__qualname__ and d.style == style
 
 
-def test_the_zoo_is_large_and_covers_every_verdict_and_both_styles():
+def test_the_zoos_are_large_and_cover_every_verdict_and_every_style():
+    """This zoo (course and params style) and the course assignments' (tests/assignment_zoo.py)."""
     assert len(ZOO) >= 12
-    assert {v for *_, v, _ in ZOO} == set(om.VERDICTS)
-    assert {style for _, style, *_ in ZOO} == set(diagnosis.STYLES)
+    assert {v for *_, v, _ in ZOO} == set(om.VERDICTS) - {"constant_factors", "l2_term"}
+    assert {v for *_, v, _ in ZOO} | {m.verdict for m in MEMBERS if m.verdict} == set(om.VERDICTS)
+    assert {style for _, style, *_ in ZOO} | {m.style for m in MEMBERS} == set(diagnosis.STYLES)
 
 
 def test_the_factors_are_the_predicted_ones():
@@ -305,7 +308,8 @@ def returns_dA_out_of_range(AL, Y, caches):
 
 
 BAD = [
-    (raises, r"raises raised ZeroDivisionError: division by zero \(called as backward\(AL, Y, caches\) "
+    (raises, r"raises raised ZeroDivisionError: division by zero at line \d+ of raises\(\) in "
+             r"test_diagnose.py, `return \{\"dW1\": 1 / 0\}` \(called as raises\(AL, Y, caches\) "
              r"on a network of L = 2 layers, m = 5 examples\)"),
     (returns_list, r"returns_list returned a list; expected a dict of gradients"),
     (misses_db2, r"misses_db2 returned no 'db2': for a network of L = 2 layers it must return 'dW1', "
@@ -340,16 +344,19 @@ def broadcast_in_a_helper(AL, Y, caches):
 SHAPE_ERRORS = [
     (course_transposed_everywhere,
      r"course_transposed_everywhere stopped with a shape error at line \d+ of "
-     r"course_transposed_everywhere\(\), `dA = W @ dZ` \(W: \(1, 4\), dZ: \(1, 5\)\), called as "
-     r"backward\(AL, Y, caches\) on a network of L = 2 layers, m = 5 examples \(the output layer's "
+     r"course_transposed_everywhere\(\) in diagnose_zoo.py, `dA = W @ dZ` \(W: \(1, 4\), "
+     r"dZ: \(1, 5\)\), called as course_transposed_everywhere\(AL, Y, caches\) on a network of "
+     r"L = 2 layers, m = 5 examples \(the output layer's "
      r"W2 has shape \(1, 4\)\)\. NumPy says: matmul: .*Look for a transposed product, such as "
      r"W @ dZ where W\.T @ dZ is meant"),
-    (dot_not_aligned, r"dot_not_aligned stopped with a shape error at line \d+ of dot_not_aligned\(\), "
+    (dot_not_aligned, r"dot_not_aligned stopped with a shape error at line \d+ of dot_not_aligned\(\) "
+                      r"in test_diagnose.py, "
                       r'`grads\["dA0"\] = np.dot\(W, grads\[f"dW\{len\(caches\)\}"\]\)` '
                       r".*"
                       r"\(W: \(1, 4\)\).*NumPy says: shapes \(1,4\) and \(1,4\) not aligned"),
     (broadcast_in_a_helper, r"broadcast_in_a_helper stopped with a shape error at line \d+ of "
-                            r"relu_step\(\), `return dA \* \(Z.T > 0\)` \(dA: \(4, 5\), Z: \(4, 5\)\).*"
+                            r"relu_step\(\) in test_diagnose.py, `return dA \* \(Z.T > 0\)` "
+                            r"\(dA: \(4, 5\), Z: \(4, 5\)\).*"
                             r"NumPy says: operands could not be broadcast together"),
 ]
 
@@ -383,7 +390,7 @@ def test_a_bad_function_gets_a_value_error_naming_it(fn, message):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"backward": 3}, r"backward: expected a function, got int"),
-    ({"style": "keras"}, r"style: expected one of \['course', 'params'\], got 'keras'"),
+    ({"style": "keras"}, r"style: expected one of \['course', 'params', 'propagate', .*\], got 'keras'"),
     ({"hidden": "gelu"}, r"hidden: unknown activation 'gelu'"),
     ({"rng": -1}, r"rng: expected a non-negative int seed"),
     ({"batch_sizes": (5,)}, r"batch_sizes: expected at least 2 distinct ints >= 2 \(batch sizes m\), got \(5,\)"),
@@ -422,3 +429,16 @@ def test_section_url_and_its_checks():
     for page, label in [("", "x"), ("a/b", "x"), ("a", "#x")]:
         with pytest.raises(ValueError, match=re.escape("expected a slug")):
             om.section_url(page, label)
+
+
+def test_a_bug_seen_on_a_shallower_network_only_is_still_pointed_at():
+    """Where to look comes from the deepest network on which some gradient is off."""
+    def wrong_at_two_layers(AL, Y, caches):
+        grads = course_at_params(AL, Y, caches)
+        if len(caches) == 2:
+            grads["dW2"] = grads["dW2"].T.reshape(grads["dW2"].shape)[:, ::-1]
+        return grads
+
+    d = om.diagnose(wrong_at_two_layers)
+    assert d.verdict == "not_a_multiple" and all(f.kind == "power" for f in d.factors[4].values())
+    assert "db2 is right, so dZ[2] is: look at how dW2 is formed" in d.summary

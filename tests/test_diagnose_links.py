@@ -5,6 +5,8 @@ here it must equal the URL derived from repository.url in _config.yml (tests/boo
 (page, label) a report can link to (oneoverm.diagnosis.VERDICTS and AUTOGRADER_SECTION) must be a
 section of the built book, found in objects.inv as tests/test_labels.py finds published labels.
 """
+import tomllib
+
 import pytest
 import sphobjinv
 from booksite import REPO_URL, ROOT, SITE_URL
@@ -43,7 +45,22 @@ def test_every_linked_section_exists_in_the_built_book(page, label, labels, html
 
 
 def test_check_your_code_names_the_repository_it_is_published_from():
-    """The page tells readers to clone the repository: the address must be _config.yml's."""
+    """The page links the repository: the address must be _config.yml's."""
     text = (ROOT / "book" / "check-your-code.md").read_text(encoding="utf-8")
     host_path = REPO_URL.split("://", 1)[1]
     assert f"[{host_path}]({REPO_URL})" in text
+
+
+@pytest.mark.parametrize("doc", ["README.md", "code/README.md", "book/check-your-code.md"])
+def test_how_to_install_it_today_and_once_released(doc):
+    """Installing from the repository (the address derived from _config.yml) and from PyPI."""
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    assert f'pip install "git+{REPO_URL}#subdirectory=code"' in text
+    assert "pip install oneoverm" in text
+
+
+def test_the_package_metadata_names_the_repository_and_the_site():
+    project = tomllib.loads((ROOT / "code" / "pyproject.toml").read_text())["project"]
+    assert project["urls"] == {
+        "Homepage": SITE_URL, "Documentation": om.section_url("check-your-code", "check-your-code").split("#")[0],
+        "Repository": REPO_URL, "Issues": f"{REPO_URL}/issues"}

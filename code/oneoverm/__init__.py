@@ -2,7 +2,8 @@
 
 A dense network with a sigmoid (or softmax) output and cross-entropy, one backward pass whose
 placement of the factor 1/m is an argument, numerical checks, and a diagnosis of anyone's backward
-pass (:func:`oneoverm.diagnose`). Also: the figure style (:mod:`oneoverm.plotting`, needs
+pass (:func:`oneoverm.diagnose`; on a learner's file or notebook, the command ``oneoverm-diagnose``
+of :mod:`oneoverm.diagnose_command`). Also: the figure style (:mod:`oneoverm.plotting`, needs
 matplotlib); the forward pass written against any NumPy-like array module, for autodiff
 (:mod:`oneoverm.functional`); numbers written for the prose (:mod:`oneoverm.formatting`);
 reductions of per-item losses over micro-batches, shards and masks (:mod:`oneoverm.reductions`), and

@@ -1,23 +1,23 @@
 """Diagnose anyone's backward pass: by which factor is each gradient off? Introduced in {ref}`check-your-code`.
 
 :func:`diagnose` calls a backward pass written by someone else on small random networks of several
-depths and batch sizes (a new network and batch for each), and compares every gradient g it returns with the exact gradient of the cost
-J = (1/m) sum_i l_i, computed by :func:`oneoverm.backward` (which the package's tests check against
-finite differences). Every placement of 1/m gives g = c m^p dJ/dtheta for each parameter theta
-({ref}`path-rule`): the diagnosis finds c and p, or finds that g is not a multiple of dJ/dtheta at all,
-and names the placement. ``python -m oneoverm.diagnose file.py:function`` runs it from a shell
-(:func:`main`).
+depths and batch sizes (a new network and batch for each), and compares every gradient g it returns
+with the exact gradient of the cost J = (1/m) sum_i l_i, computed by :func:`oneoverm.backward`
+(which the package's tests check against finite differences). Every placement of 1/m gives
+g = c m^p dJ/dtheta for each parameter theta ({ref}`path-rule`): the diagnosis finds c and p, or
+finds that g is not a multiple of dJ/dtheta at all, and names the placement. It knows the course's
+assignments by their names and arguments (:mod:`oneoverm.assignments`); ``python -m
+oneoverm.diagnose`` runs it on a learner's file or notebook (:mod:`oneoverm.diagnose_command`).
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
-import importlib.util
+import contextlib
 import io
 import linecache
 import re
-import sys
+import sysconfig
 import textwrap
 import tokenize
 from collections.abc import Callable, Sequence
@@ -28,12 +28,12 @@ from pathlib import Path
 import numpy as np
 
 from .activations import activation
+from .assignments import LAYOUTS, FunctionFailed, recognize
 from .backward import backward as exact_backward
 from .network import as_generator, forward
 from .site import section_url
 
-STYLES = ("course", "params")
-SIGNATURES = {"course": "backward(AL, Y, caches)", "params": "backward(X, Y, params)"}
+STYLES = tuple(LAYOUTS)     # "course", "params", and the course's assignments: see oneoverm.assignments
 DEPTHS = (2, 3, 4)          # networks of L = 2, 3, 4 layers; the report shows the deepest
 BATCH_SIZES = (5, 8, 13)    # three batch sizes: p from their slope, and a check that k = c m^p
 WIDTH = 4                   # every hidden layer and the input have 4 units, the output 1
@@ -48,6 +48,15 @@ CONSTANT_TOL = 1e-6   # |c - 1| below this: c is 1
 REPORT_WIDTH = 78    # the plain-text report is wrapped at this width (URLs stay whole)
 UNBROKEN = ("not c m^p", "c m^p", "m - 1")   # ... and never inside these
 MARGIN = 0.01         # every hidden pre-activation is at least MARGIN * (its row's spread) from 0
+
+
+class NotRun(ValueError):
+    """The function could not be run as written: a name, module or helper it needs is missing, or
+    it called exit(). ``missing`` names what is missing (None for exit())."""
+
+    def __init__(self, message: str, missing: str | None = None):
+        super().__init__(message)
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -97,10 +106,16 @@ VERDICTS = {
                              "is right when the factors met on every path from the cost to a "
                              "parameter multiply to 1/m (with 1/m or nothing at each place: "
                              "exactly one 1/m on every path)."),
+    "constant_factors": Verdict(False, "check-your-code", "verdict-constant-factor",
+                                "wrong by constant factors that are not powers of m: not a 1/m "
+                                "placement."),
+    "l2_term": Verdict(False, "minibatches-and-regularization", "regularization-term",
+                       "wrong: the L2 term is off. The regularized cost adds (lambd/2m) times the "
+                       "sum of ||W[l]||^2, whose gradient adds (lambd/m) W[l] to each dW[l]; the "
+                       "rest of every gradient is exact."),
     "not_a_multiple": Verdict(False, "check-your-code", "verdict-not-a-multiple",
                               "wrong, and not a 1/m problem: some gradient is not a multiple of "
-                              "the true one. Look for a transposed product, a missing g'(Z[l]), "
-                              "or a wrong activation derivative."),
+                              "the true one."),
 }
 # Where the report sends readers whose dA, dZ differ from the course's (what an autograder sees).
 AUTOGRADER_SECTION = ("wrong-placements", "autograder-mismatch")
@@ -161,17 +176,25 @@ def _describe_power(c: float, p) -> str:
 class Diagnosis:
     """The result of :func:`diagnose`; ``str()`` of it is the report (``_repr_markdown_`` in a notebook).
 
-    - ``correct``: every returned dW, db is the gradient of J (c = 1, p = 0) on every network.
+    - ``correct``: every returned dW, db is the gradient of the cost (c = 1, p = 0) on every network.
     - ``exponents``, ``constants``: {"W1": p, "b1": p, ...} and {"W1": c, ...} on the deepest
       network, with None where the gradient is not of the form c m^p. p is an int, or a float
       for a fractional power (-0.5 for 1/sqrt(m)).
     - ``verdict``: a key of :data:`VERDICTS` ("at_params", "at_output", "hybrid", "correct",
-      "every_layer", "nowhere", "twice", "weights_only", "constant_factor", "other_factors",
-      "not_a_multiple"); ``page``, ``label``, ``url``: the section that explains it.
+      "every_layer", "nowhere", "twice", "weights_only", "constant_factor", "constant_factors",
+      "other_factors", "l2_term", "not_a_multiple"); ``page``, ``label``, ``url``: the section
+      that explains it.
     - ``intermediates``: "sum" if every returned dA, dZ is the gradient of the sum of the losses
       (the course's), "mean" if of J, "mixed" otherwise, None if none was returned;
       ``intermediate_kinds`` says it per key on the deepest network ("sum", "mean" or "other").
     - ``factors``: {L: {"W1": Factor, ...}} for every depth L checked.
+    - ``style``: the layout the function was called in (:data:`oneoverm.assignments.LAYOUTS`);
+      ``signature``: the call, as "L_model_backward(AL, Y, caches)".
+    - ``l2_factors``: for a regularized backward pass, {L: {"W1": Factor, ...}}: the factor of the
+      L2 term (lambd/m) W[l] in each dW[l]; None otherwise.
+    - ``naming``: how the function stores dA[l-1] (course style), None if it returns no dA.
+    - ``notes``: what else the report says (where the cache came from); ``printed``: what the
+      function printed while it ran (not in the report).
     """
 
     function: str
@@ -189,11 +212,26 @@ class Diagnosis:
     depths: tuple[int, ...]
     batch_sizes: tuple[int, ...]
     factors: dict[int, dict[str, Factor]]
+    signature: str = ""
+    l2_factors: dict[int, dict[str, Factor]] | None = None
+    naming: str | None = None
+    notes: tuple[str, ...] = ()
+    printed: str = ""
+    keep_prob: float | None = None
+
+    @property
+    def layout(self):
+        """The :class:`oneoverm.assignments.Layout` the function was called in."""
+        return LAYOUTS[self.style]
+
+    def _label(self, key: str) -> str:
+        return self.layout.label(f"d{key}")
 
     @property
     def summary(self) -> str:
-        """The verdict in one sentence (with the factor, for a constant factor)."""
+        """The verdict in one sentence, with what points at the bug."""
         words = VERDICTS[self.verdict].words
+        deepest = self.factors[max(self.depths)]
         if self.verdict == "correct":
             words += (" (Return dA and dZ too, to see which correct placement it is.)"
                       if self.intermediates is None else
@@ -201,30 +239,73 @@ class Diagnosis:
                       "all means, or sums above means): the factors met on every path multiply to "
                       "1/m in another way.")
         if self.verdict == "constant_factor":
-            some = next(iter(self.factors[max(self.depths)].values()))
+            some = next(iter(deepest.values()))
             words += f" Every gradient is {_describe_power(some.c, some.p)}. " + (
                 "The direction is right; the learning rate is silently multiplied by the factor"
-                + (", which changes with the batch size." if some.p != 0 else ".")
+                + (", which changes with the batch size." if some.p != 0 else
+                   ". It is a constant factor, not a 1/m placement.")
                 if some.c > 0 else "The sign is flipped: gradient descent climbs the cost.")
+        if self.verdict == "constant_factors":
+            off = "; ".join(f"{self._label(k)}: {deepest[k].describe(self.batch_sizes)}"
+                            for k in sorted(deepest, key=lambda k: (-int(k[1:]), k[0] != "W"))
+                            if not deepest[k].exact)
+            words += f" {off}. Look for a stray number in the lines that form them."
+        if self.verdict in ("constant_factor", "constant_factors") and self.keep_prob:
+            if any(f.c is not None and any(abs(f.c - self.keep_prob ** k) <= CONSTANT_TOL * abs(f.c)
+                                           for k in (-2, -1, 1, 2)) for f in deepest.values()):
+                words += (f" A factor of keep_prob = {self.keep_prob:g}, or a power of it, points "
+                          f"at the division by keep_prob.")
         if self.verdict == "other_factors" and any(
                 f.kind == "not_power" for fs in self.factors.values() for f in fs.values()):
             words += (" Some factors are not c m^p at all: a divisor other than m (such as m - 1), "
                       "or one that depends on the data rather than on m (each batch size gets a "
                       "new random network and batch).")
         if self.verdict == "not_a_multiple":
-            bad = "; ".join(f"{', '.join(f'd{k}' for k, f in fs.items() if f.kind in ('not_multiple', 'zero'))}"
+            bad = "; ".join(f"{', '.join(self._label(k) for k, f in fs.items() if f.kind in ('not_multiple', 'zero'))}"
                             f" at L = {L}" for L, fs in self.factors.items()
                             if any(f.kind in ("not_multiple", "zero") for f in fs.values()))
-            words += f" Not a multiple: {bad}."
+            words += f" Not a multiple: {bad}. {self._where_to_look()}"
         return words
+
+    def _where_to_look(self) -> str:
+        """The first layer from the output whose gradient is off (on the deepest network that has
+        one), and what computes it."""
+        L = max(L for L, fs in self.factors.items() if any(f.kind != "power" for f in fs.values()))
+        fs = self.factors[L]
+        l = max(l for l in range(1, L + 1) if any(fs[f"{p}{l}"].kind != "power" for p in "Wb"))
+        w_only = fs[f"b{l}"].kind == "power"
+        if w_only:
+            return (f"{self._label(f'b{l}')} is right, so dZ[{l}] is: look at how "
+                    f"{self._label(f'W{l}')} is formed from dZ[{l}] and A[{l - 1}] (dZ[{l}] A[{l - 1}]^T).")
+        if l == L:
+            return ("The output layer is off: look at dAL and dZ[L] (for a sigmoid output with the "
+                    "cross-entropy, dZ[L] = A[L] - Y) and how they reach it.")
+        return (f"The first layer from the output that is off is layer {l}: look at dA[{l}] = "
+                f"W[{l + 1}]^T dZ[{l + 1}] (a transposed product?) and dZ[{l}] = dA[{l}] * g'(Z[{l}]) "
+                f"(a missing or wrong activation derivative?).")
 
     def layer_lines(self) -> list[str]:
         """One line per layer of the deepest network, from the output down: "dW3, db3: exact"."""
         fs, lines = self.factors[max(self.depths)], []
         for l in range(max(self.depths), 0, -1):
-            w, b = (fs[f"{p}{l}"].describe(self.batch_sizes) for p in "Wb")
-            lines.append(f"dW{l}, db{l}: {w}" if w == b else f"dW{l}: {w}; db{l}: {b}")
+            (w, b), (kw, kb) = ((fs[f"{p}{l}"].describe(self.batch_sizes) for p in "Wb"),
+                                (self._label(f"{p}{l}") for p in "Wb"))
+            lines.append(f"{kw}, {kb}: {w}" if w == b else f"{kw}: {w}; {kb}: {b}")
         return lines
+
+    def l2_line(self) -> str | None:
+        """The factor of the L2 term (lambd/m) W[l] in dW[l], for a regularized backward pass."""
+        if self.l2_factors is None:
+            return None
+        L = max(self.depths)
+        parts = {}
+        for l in range(L, 0, -1):
+            f, rest = self.l2_factors[L][f"W{l}"], self.factors[L][f"W{l}"]
+            text = ("not measured (the rest of dW is not a multiple)" if rest.kind == "not_multiple"
+                    else "missing" if f.kind == "zero" else f.describe(self.batch_sizes))
+            parts.setdefault(text, []).append(f"dW{l}")
+        return "L2 term (lambd/m) W[l]: " + "; ".join(
+            (f"{text}" if len(parts) == 1 else f"{', '.join(keys)}: {text}") for text, keys in parts.items())
 
     def _intermediates(self, link=str) -> tuple[str, str]:
         """The heading and the text of the line on the returned dA, dZ (naming only those returned)."""
@@ -245,10 +326,26 @@ class Diagnosis:
                       f"values rejects all but the sums ({autograder}).")
 
     def _head(self) -> str:
-        return (f"{self.style} style, {SIGNATURES[self.style]}, {self.hidden} hidden layers, sigmoid "
-                f"output; compared with the exact gradients of J = mean of the losses on networks of "
-                f"L = {', '.join(map(str, self.depths))} layers, batches of "
-                f"m = {', '.join(map(str, self.batch_sizes))}, a new random network for each")
+        layout = self.layout
+        if self.function.rsplit(".", 1)[-1].lower() not in layout.names:
+            what = (f"{self.style} style, {self.signature}, {self.hidden} hidden layers, sigmoid "
+                    f"output")
+        else:
+            hidden = f", {self.hidden} hidden layers" if max(self.depths) > 1 else ""
+            what = f"{layout.assignment}: {self.signature}, {layout.network}{hidden}, sigmoid output"
+        cost = "J = mean of the losses" + (" + (lambd/2m) sum ||W[l]||^2" if self.l2_factors else "")
+        return (f"{what}; compared with the exact gradients of {cost} on networks of "
+                f"L = {', '.join(map(str, self.depths))} layer{'s' if self.depths != (1,) else ''}, "
+                f"batches of m = {', '.join(map(str, self.batch_sizes))}, a new random network for each")
+
+    def _extra_lines(self) -> list[str]:
+        lines = [f"dA naming: {self.naming}."] if self.naming else []
+        lines += [f"Note: {note}." for note in self.notes]
+        if self.printed:
+            count = self.printed.count("\n") + (not self.printed.endswith("\n"))
+            lines.append(f"It printed {count} line{'s' * (count != 1)} while it ran (not shown: "
+                         f"see .printed, or --show-prints on the command line).")
+        return lines
 
     def __str__(self) -> str:
         def fill(text, indent="  "):
@@ -256,21 +353,26 @@ class Diagnosis:
                 text = text.replace(phrase, phrase.replace(" ", "\u00a0"))
             return textwrap.fill(text, REPORT_WIDTH, subsequent_indent=indent, break_long_words=False,
                                  break_on_hyphens=False).replace("\u00a0", " ")
+        l2 = self.l2_line()
         return "\n".join([
             fill(f"Diagnosis of {self.function} ({self._head()})."),
-            f"Factors for L = {max(self.depths)} (each gradient = factor x the true dJ/dtheta):",
+            f"Factors for L = {max(self.depths)} (each gradient = factor x the true gradient):",
             *(fill(f"  {line}", "      ") for line in self.layer_lines()),
+            *([fill(f"  {l2}", "      ")] if l2 else []),
             fill(f"Verdict: {self.summary}"),
             fill("{}: {}".format(*self._intermediates())),
+            *(fill(line) for line in self._extra_lines()),
             fill(f"Explained in: {self.url}")])
 
     def _repr_markdown_(self) -> str:
         """The report as a block quote, set apart from the text around it in a notebook."""
-        lines = "\n".join(f"- {line}" for line in self.layer_lines())
+        l2 = self.l2_line()
+        lines = "\n".join(f"- {line}" for line in [*self.layer_lines(), *([l2] if l2 else [])])
+        extra = "".join(f"{line}\n\n" for line in self._extra_lines())
         text = (f"**Diagnosis of `{self.function}`** ({self._head()}).\n\n"
                 f"Factors for L = {max(self.depths)}:\n\n{lines}\n\n"
                 f"{'✓' if self.correct else '✗'} **Verdict:** {self.summary}\n\n"
-                "**{}:** {}\n\n".format(*self._intermediates(lambda url: f"<{url}>")) +
+                "**{}:** {}\n\n".format(*self._intermediates(lambda url: f"<{url}>")) + extra +
                 f"Explained in <{self.url}>.")
         return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
 
@@ -421,53 +523,62 @@ def _name(fn) -> str:
     return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
 
 
-def _call(fn, name: str, style: str, X, Y, fwd) -> dict:
+def _call(fn, name: str, signature: str, args: tuple, fwd) -> object:
+    """fn(*args); its failures sorted into NotRun (it could not run as written) and FunctionFailed."""
     L, m, params = fwd.L, fwd.m, fwd.params
-    if style == "course":
-        caches = [((fwd.A[l - 1].copy(), params[f"W{l}"].copy(), params[f"b{l}"].copy()),
-                   fwd.Z[l].copy()) for l in range(1, L + 1)]
-        args = (fwd.AL.copy(), Y.copy(), caches)
-    else:
-        args = (X.copy(), Y.copy(), {k: v.copy() for k, v in params.items()})
-    called = f"called as {SIGNATURES[style]} on a network of L = {L} layers, m = {m} examples"
+    called = f"called as {signature} on a network of L = {L} layer{'s' * (L != 1)}, m = {m} examples"
     try:
-        out = fn(*args)
+        return fn(*args)
+    except SystemExit as err:
+        raise NotRun(f"{name} called exit(){_where(err)}, {called}: nothing to diagnose") from err
+    except ImportError as err:
+        module = err.name or "a module"
+        raise NotRun(f"{name} was not run: {err} ({called}{_where(err)})", missing=module) from err
+    except NameError as err:
+        raise NotRun(f"{name} was not run: it uses {err.name!r}, which is not defined where it is "
+                     f"({called}{_where(err)})", missing=err.name) from err
+    except AttributeError as err:
+        if getattr(err, "obj", None) is not None and err.obj is getattr(fn, "__self__", None):
+            raise NotRun(f"{name} was not run: it reads self.{err.name}, which the instance "
+                         f"does not have ({called})", missing=f"self.{err.name}") from err
+        raise FunctionFailed(f"{name} raised AttributeError: {err}{_where(err)} ({called})") from err
     except Exception as err:
         if isinstance(err, ValueError) and _SHAPE_ERROR.search(str(err)):
-            raise ValueError(
+            raise FunctionFailed(
                 f"{name} stopped with a shape error{_where(err)}, {called} (the output layer's "
                 f"W{L} has shape {params[f'W{L}'].shape}). NumPy says: {err}. Look for a transposed "
                 f"product, such as W @ dZ where W.T @ dZ is meant: dA[l-1] = W[l]^T dZ[l] has the "
                 f"shape of A[l-1].") from err
-        raise ValueError(f"{name} raised {type(err).__name__}: {err} ({called})") from err
-    if not isinstance(out, dict):
-        raise ValueError(f"{name} returned a {type(out).__name__}; expected a dict of gradients "
-                         f"such as {{'dW1': ..., 'db1': ...}}")
-    return out
+        raise FunctionFailed(f"{name} raised {type(err).__name__}: {err}{_where(err)} ({called})") from err
 
 
 # NumPy's words for arrays whose shapes do not fit: @ and np.matmul, np.dot, broadcasting, reshape
 _SHAPE_ERROR = re.compile(r"core dimension|not aligned|broadcast|cannot reshape")
+_PACKAGE_DIR = str(Path(__file__).parent)
+_STDLIB_DIR = sysconfig.get_paths()["stdlib"]
 
 
 def _where(err: BaseException) -> str:
-    """" at line 9 of backward(), `dA = W @ dZ` (W: (1, 4), dZ: (1, 5))", or "" if not found.
+    """" at line 9 of backward() in my_file.py, `dA = W @ dZ` (W: (1, 4), dZ: (1, 5))", or "".
 
-    The line is the last one in the traceback outside NumPy and this module: the learner's code.
+    The line is the last one in the traceback outside NumPy, this package and Python's standard
+    library: the learner's code.
     The shapes are those of the arrays the line names (read from its local variables).
     """
     numpy_dir, tb, found = str(Path(np.__file__).parent), err.__traceback__, None
     while tb is not None:
         file = tb.tb_frame.f_code.co_filename
-        if file != __file__ and not file.startswith(numpy_dir):
+        if not file.startswith((numpy_dir, _PACKAGE_DIR, _STDLIB_DIR, "<frozen")):
             found = tb
         tb = tb.tb_next
     if found is None:
         return ""
     frame = found.tb_frame
-    code = _without_comment(linecache.getline(frame.f_code.co_filename, found.tb_lineno,
-                                              frame.f_globals).strip())
-    where = f" at line {found.tb_lineno} of {frame.f_code.co_name}()"
+    file = frame.f_code.co_filename
+    code = _without_comment(linecache.getline(file, found.tb_lineno, frame.f_globals).strip())
+    place = ("a notebook cell" if "ipykernel_" in file or file.startswith("<ipython-input")
+             else Path(file).name)
+    where = f" at line {found.tb_lineno} of {frame.f_code.co_name}() in {place}"
     if not code:
         return where
     try:
@@ -495,7 +606,7 @@ def _without_comment(code: str) -> str:
 
 def _shapes(fwd) -> dict[str, tuple[tuple[int, int], str]]:
     """Every key a backward pass may return, with its shape and what it is the shape of."""
-    L, m, params = fwd.L, fwd.m, fwd.params
+    L, params = fwd.L, fwd.params
     shapes = {}
     for l in range(1, L + 1):
         shapes[f"dW{l}"] = (params[f"W{l}"].shape, f"W{l}")
@@ -513,28 +624,28 @@ def _checked(out: dict, name: str, fwd) -> tuple[dict[str, np.ndarray], dict[str
     wanted = [f"d{p}{l}" for l in range(1, L + 1) for p in "Wb"]
     missing = [k for k in wanted if k not in out]
     if missing:
-        raise ValueError(f"{name} returned no {missing[0]!r}: for a network of L = {L} layers it must "
-                         f"return 'dW1', 'db1', ..., 'dW{L}', 'db{L}'; it returned the keys "
-                         f"{sorted(map(str, out))}")
+        raise FunctionFailed(f"{name} returned no {missing[0]!r}: for a network of L = {L} layers it "
+                             f"must return 'dW1', 'db1', ..., 'dW{L}', 'db{L}'; it returned the keys "
+                             f"{sorted(map(str, out))}")
     for key in out:
         match = _INTERMEDIATE.match(str(key))
         if match and key not in shapes:
-            raise ValueError(f"{name} returned {key!r}, but the network has layers 1..{L} "
-                             f"(dA0..dA{L}, dZ1..dZ{L})")
+            raise FunctionFailed(f"{name} returned {key!r}, but the network has layers 1..{L} "
+                                 f"(dA0..dA{L}, dZ1..dZ{L})")
     arrays = {}
     for key in [*wanted, *(k for k in out if k in shapes and k not in wanted)]:
         want, of = shapes[key]
         try:
             value = np.asarray(out[key], dtype=float)
         except (TypeError, ValueError) as err:
-            raise ValueError(f"{name} returned {key!r} as a {type(out[key]).__name__} that is not an "
-                             f"array of numbers; expected shape {want}, the shape of {of}") from err
+            raise FunctionFailed(f"{name} returned {key!r} as a {type(out[key]).__name__} that is not "
+                                 f"an array of numbers; expected shape {want}, the shape of {of}") from err
         if value.shape != want:
-            raise ValueError(f"{name} returned {key!r} with shape {value.shape}; expected {want}, "
-                             f"the shape of {of} (L = {L} layers, m = {fwd.m} examples)")
+            raise FunctionFailed(f"{name} returned {key!r} with shape {value.shape}; expected {want}, "
+                                 f"the shape of {of} (L = {L} layers, m = {fwd.m} examples)")
         if not np.all(np.isfinite(value)):
-            raise ValueError(f"{name} returned {key!r} with a non-finite entry "
-                             f"({value[~np.isfinite(value)].flat[0]})")
+            raise FunctionFailed(f"{name} returned {key!r} with a non-finite entry "
+                                 f"({value[~np.isfinite(value)].flat[0]})")
         arrays[key] = value
     grads = {key[1:]: arrays[key] for key in wanted}
     return grads, {k: v for k, v in arrays.items() if k not in wanted}
@@ -549,6 +660,15 @@ def _intermediate_kind(value, exact, m: int) -> str:
     return "other"
 
 
+def _two_scales(g: np.ndarray, G: np.ndarray, R: np.ndarray) -> tuple[float, float, float]:
+    """a, b with a G + b R closest to g (least squares), and the residual ||g - a G - b R|| / ||g||:
+    g split into a multiple of the cost's gradient G and one of the L2 term R."""
+    A = np.stack([np.ravel(G), np.ravel(R)], axis=1)
+    (a, b), *_ = np.linalg.lstsq(A, np.ravel(g), rcond=None)
+    norm = float(np.linalg.norm(g))
+    return float(a), float(b), (0.0 if norm == 0 else float(np.linalg.norm(g - a * G - b * R)) / norm)
+
+
 # --- the verdict ---------------------------------------------------------------------------------
 
 def _pattern(name: str, L: int) -> dict[str, int]:
@@ -560,13 +680,16 @@ def _pattern(name: str, L: int) -> dict[str, int]:
     return {f"{kind}{l}": p(l, kind) for l in range(1, L + 1) for kind in "Wb"}
 
 
-def _verdict(factors: dict[int, dict[str, Factor]], seen: str | None) -> str:
+def _verdict(factors: dict[int, dict[str, Factor]], seen: str | None,
+             l2_factors: dict[int, dict[str, Factor]] | None = None) -> str:
     every = [f for fs in factors.values() for f in fs.values()]
     if any(f.kind in ("not_multiple", "zero") for f in every):
         return "not_a_multiple"
     if any(f.kind == "not_power" for f in every):
         return "other_factors"
     if all(f.exact for f in every):
+        if l2_factors is not None and not all(f.exact for fs in l2_factors.values() for f in fs.values()):
+            return "l2_term"
         return {"sum": "at_params", "mean": "at_output", "hybrid": "hybrid"}.get(seen, "correct")
     for name in ("every_layer", "nowhere", "twice", "weights_only"):
         if all(abs(f.c - 1.0) <= CONSTANT_TOL and abs(f.p - _pattern(name, L)[key]) <= EXPONENT_TOL
@@ -575,6 +698,8 @@ def _verdict(factors: dict[int, dict[str, Factor]], seen: str | None) -> str:
     c0, p0 = every[0].c, every[0].p
     if all(abs(f.p - p0) <= EXPONENT_TOL and abs(f.c - c0) <= CONSTANT_TOL * abs(c0) for f in every):
         return "constant_factor"
+    if any(abs(f.c - 1.0) > CONSTANT_TOL for f in every):
+        return "constant_factors"      # a number that is no power of m: the path rule does not apply
     return "other_factors"
 
 
@@ -588,55 +713,97 @@ def _check_sizes(name: str, values, minimum: int, count: int, what: str) -> tupl
     return tuple(sorted(int(v) for v in values))
 
 
-def diagnose(backward: Callable, style: str = "course", hidden: str = "relu", rng=0, *,
-             depths: Sequence[int] = DEPTHS, batch_sizes: Sequence[int] = BATCH_SIZES) -> Diagnosis:
+def _layout(backward, name: str, style: str | None, hidden: str | None, depths):
+    """The layout, hidden activation and depths to diagnose ``backward`` with (arguments checked)."""
+    if style is None:
+        layout, skipped = recognize(backward, name)
+        if skipped:
+            raise ValueError(f"backward: {name}: {skipped}; nothing to diagnose (style= calls it "
+                             f"in another layout)")
+        layout = layout or LAYOUTS["course"]
+    elif style in LAYOUTS:
+        layout = LAYOUTS[style]
+    else:
+        raise ValueError(f"style: expected one of {list(STYLES)}, got {style!r}")
+    if layout.hidden is not None and hidden not in (None, layout.hidden):
+        raise ValueError(f"hidden: {layout.signature(name.rsplit('.', 1)[-1])} has "
+                         f"{layout.hidden} hidden layers ({layout.assignment}), got {hidden!r}")
+    hidden = layout.hidden or hidden or "relu"
+    activation(hidden)
+    if layout.depths is None:
+        depths = DEPTHS if depths is None else _check_sizes("depths", depths, 1, 1, "numbers of layers")
+    elif depths is not None and _check_sizes("depths", depths, 1, 1, "numbers of layers") != layout.depths:
+        raise ValueError(f"depths: {layout.signature(name.rsplit('.', 1)[-1])} ({layout.assignment}) "
+                         f"has L = {', '.join(map(str, layout.depths))} layers, got {tuple(depths)!r}")
+    return layout, hidden, layout.depths or depths
+
+
+def diagnose(backward: Callable, style: str | None = None, hidden: str | None = None, rng=0, *,
+             depths: Sequence[int] | None = None, batch_sizes: Sequence[int] = BATCH_SIZES) -> Diagnosis:
     """Find by which factor each gradient of ``backward`` is off, and name the placement of 1/m.
 
-    ``style="course"``: ``backward(AL, Y, caches)`` with ``caches[l-1] = ((A_prev, W, b), Z)`` for
-    layers l = 1..L, hidden layers ``hidden`` (ReLU by default) and a sigmoid output. ``style="params"``:
-    ``backward(X, Y, params)`` runs its own forward pass (hidden layers ``hidden``, sigmoid output,
-    cross-entropy). Either returns a dict with "dW1", "db1", ..., "dWL", "dbL", and may return
-    "dA0".."dAL" and "dZ1".."dZL" (other keys are ignored). Every array passed in is a fresh copy.
+    ``style`` says how ``backward`` is called (a key of :data:`oneoverm.assignments.LAYOUTS`); by
+    default it is recognized from the function's name and number of arguments, as the course names
+    them (``propagate``, ``backward_propagation``, ``L_model_backward``, ...), and is "course"
+    otherwise. ``style="course"``: ``backward(AL, Y, caches)`` with ``caches[l-1] = ((A_prev, W, b),
+    Z)`` for layers l = 1..L, hidden layers ``hidden`` (ReLU by default) and a sigmoid output.
+    ``style="params"``: ``backward(X, Y, params)`` runs its own forward pass (hidden layers
+    ``hidden``, sigmoid output, cross-entropy). Either returns a dict with "dW1", "db1", ..., "dWL",
+    "dbL" (any case), and may return "dA0".."dAL" and "dZ1".."dZL" (other keys are ignored). Every
+    array passed in is a fresh copy; the function's helpers are its own globals (a notebook's).
 
     The function is run on a new random network (:func:`draw_network`) for each depth in ``depths``
-    and each batch size in ``batch_sizes`` (seeded by ``rng``), and each returned gradient g is
-    compared with the exact dJ/dtheta: for each m, k = <g, G> / <G, G> and the residual
-    ||g - k G|| / ||g||, then k = c m^p fitted over the batch sizes (p is snapped to a simple
-    fraction within EXPONENT_TOL: -0.5 for 1/sqrt(m)). A function that raises, or returns something
-    that is not a dict, misses a key, or returns a wrong shape or a non-finite value, gets a
-    ValueError, chained to the original error; a shape error inside the function is named as such,
-    with the failing line and the shapes of the arrays it uses.
+    (the assignment's own depth where it has one) and each batch size in ``batch_sizes`` (seeded by
+    ``rng``), and each returned gradient g is compared with the exact gradient G of the cost: for
+    each m, k = <g, G> / <G, G> and the residual ||g - k G|| / ||g||, then k = c m^p fitted over the
+    batch sizes (p is snapped to a simple fraction within EXPONENT_TOL: -0.5 for 1/sqrt(m)). A
+    regularized pass is compared with the gradient of the regularized cost, its L2 term fitted
+    separately. What the function prints is kept in ``.printed``, out of the report.
+
+    Raises :class:`NotRun` (a ValueError) when the function cannot run as written (it needs a name or
+    module that is missing, or calls exit()), and :class:`oneoverm.assignments.FunctionFailed` (a
+    ValueError) when it raises, or returns something that is not a dict of finite gradients of the
+    right shapes: the message names the network (L, m) and the failing line of the function, and a
+    shape error inside it is named as such, with the shapes of the arrays on that line.
     """
     if not callable(backward):
         raise ValueError(f"backward: expected a function, got {type(backward).__name__}")
     name = _name(backward)
-    if style not in STYLES:
-        raise ValueError(f"style: expected one of {list(STYLES)}, got {style!r}")
-    activation(hidden)
-    depths = _check_sizes("depths", depths, 1, 1, "numbers of layers")
+    layout, hidden, depths = _layout(backward, name, style, hidden, depths)
     batch_sizes = _check_sizes("batch_sizes", batch_sizes, 2, 2, "batch sizes m")
     gen = as_generator(rng)
+    signature = layout.signature(name.rsplit(".", 1)[-1])
 
     factors: dict[int, dict[str, Factor]] = {}
+    l2_factors: dict[int, dict[str, Factor]] = {}
     kinds: dict[int, dict[str, set]] = {}
+    notes, namings, printed = [], [], io.StringIO()
     for L in depths:
-        scales, residuals, zero, kinds[L] = {}, {}, {}, {}
+        scales, residuals, zero, l2_scales, kinds[L] = {}, {}, {}, {}, {}
         for m in batch_sizes:
             X, Y, params = draw_network(L, m, hidden, gen)
-            fwd = forward(X, params, hidden)
-            exact = exact_backward(fwd, Y, "at_output")   # every symbol a gradient of J
-            grads, inter = _checked(_call(backward, name, style, X, Y, fwd), name, fwd)
+            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                case = layout.case(X, Y, params, hidden, gen, backward)
+                out = _call(backward, name, signature, case.args, case.fwd)
+            read, naming = layout.read(out, case, name)
+            grads, inter = _checked(read, name, case.fwd)
+            notes += [case.note] if case.note and case.note not in notes else []
+            namings += [naming] if naming and naming not in namings else []
             for key, g in grads.items():
-                k, r = scale_and_residual(g, exact.dW[int(key[1:])] if key[0] == "W"
-                                          else exact.db[int(key[1:])])
+                if case.l2 is not None and key in case.l2:
+                    k, k2, r = _two_scales(g, case.exact[key], case.l2[key])
+                    l2_scales.setdefault(key, []).append(k2)
+                else:
+                    k, r = scale_and_residual(g, case.exact[key])
                 scales.setdefault(key, []).append(k)
                 residuals.setdefault(key, []).append(r)
                 zero[key] = zero.get(key, False) or not np.any(g)
             for key, value in inter.items():
-                ref = (exact.dA if key[1] == "A" else exact.dZ)[int(key[2:])]
-                kinds[L].setdefault(key, set()).add(_intermediate_kind(value, ref, m))
-        factors[L] = {key: _factor(scales[key], residuals[key], zero[key], batch_sizes)
-                      for key in scales}
+                if key in case.intermediates:
+                    kinds[L].setdefault(key, set()).add(_intermediate_kind(value, case.intermediates[key], m))
+        factors[L] = {key: _factor(scales[key], residuals[key], zero[key], batch_sizes) for key in scales}
+        l2_factors[L] = {key: _factor(ks, residuals[key], all(abs(k) <= MULTIPLE_TOL for k in ks),
+                                      batch_sizes) for key, ks in l2_scales.items()}
 
     per_key = {L: {k: (v.pop() if len(v) == 1 else "other") for k, v in ks.items()}
                for L, ks in kinds.items()}
@@ -645,74 +812,22 @@ def diagnose(backward: Callable, style: str = "course", hidden: str = "relu", rn
     # which correct placement the intermediates show: all sums, all means, or sums above means
     seen = {frozenset({"sum"}): "sum", frozenset({"mean"}): "mean",
             frozenset({"sum", "mean"}): "hybrid"}.get(found)
-    verdict = _verdict(factors, seen)
+    l2 = l2_factors if any(l2_factors.values()) else None
+    verdict = _verdict(factors, seen, l2)
     deepest = factors[max(depths)]
     shown = per_key[max(depths)]
     order = sorted(shown, key=lambda k: (-int(k[2:]), k[1]))
+    every = [f for fs in [*factors.values(), *(l2 or {}).values()] for f in fs.values()]
     return Diagnosis(
-        function=name, style=style, hidden=hidden,
-        correct=all(f.exact for fs in factors.values() for f in fs.values()),
+        function=name, style=layout.key, hidden=hidden,
+        correct=all(f.exact for f in every),
         verdict=verdict,
         exponents={k: f.p for k, f in deepest.items()},
         constants={k: f.c for k, f in deepest.items()},
         intermediates=intermediates,
         intermediate_kinds={k: shown[k] for k in order},
         page=VERDICTS[verdict].page, label=VERDICTS[verdict].label, url=VERDICTS[verdict].url,
-        depths=depths, batch_sizes=batch_sizes, factors=factors,
+        depths=tuple(depths), batch_sizes=batch_sizes, factors=factors,
+        signature=signature, l2_factors=l2, naming="; ".join(namings) or None, notes=tuple(notes),
+        printed=printed.getvalue(), keep_prob=case.keep_prob,
     )
-
-
-# --- the command line ----------------------------------------------------------------------------
-
-def _load(target: str) -> Callable:
-    """The function ``name`` of ``path/to/file.py:name``; ValueError (one line) when it cannot be had."""
-    path_text, sep, func = target.rpartition(":")
-    if not sep or not path_text or not func:
-        raise ValueError(f"expected path/to/file.py:function_name, got {target!r}")
-    path = Path(path_text)
-    if not path.is_file():
-        raise ValueError(f"no file {path_text!r}")
-    spec = importlib.util.spec_from_file_location(f"_diagnosed_{path.stem}", path)
-    if spec is None or spec.loader is None:
-        raise ValueError(f"cannot import {path_text!r} as Python (expected a .py file)")
-    module = importlib.util.module_from_spec(spec)
-    folder = str(path.resolve().parent)
-    sys.path.insert(0, folder)  # the file may import its own helper modules, as when run there
-    try:
-        spec.loader.exec_module(module)
-    except Exception as err:
-        raise ValueError(f"running {path_text} failed: {type(err).__name__}: {err}") from err
-    finally:
-        sys.path.remove(folder)
-    fn = getattr(module, func, None)
-    if fn is None:
-        defined = sorted(k for k, v in vars(module).items() if callable(v) and not k.startswith("_")
-                         and getattr(v, "__module__", None) == module.__name__)
-        raise ValueError(f"{path_text} defines no {func!r} (its functions: {', '.join(defined) or 'none'})")
-    if not callable(fn):
-        raise ValueError(f"{path_text}: {func!r} is a {type(fn).__name__}, not a function")
-    return fn
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m oneoverm.diagnose file.py:function [--style course|params] [--hidden relu]``.
-
-    Prints the report; returns 0 when the gradients are correct, 1 when not, and 2 on bad input
-    (no such file or function, or the function fails), with a one-line message on stderr.
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m oneoverm.diagnose",
-        description="Diagnose a backward pass: by which factor is each gradient off, and where "
-                    "should 1/m go?")
-    parser.add_argument("target", metavar="path/to/file.py:function_name")
-    parser.add_argument("--style", choices=STYLES, default="course",
-                        help="course: backward(AL, Y, caches); params: backward(X, Y, params)")
-    parser.add_argument("--hidden", default="relu", help="hidden activation (default: relu)")
-    args = parser.parse_args(argv)
-    try:
-        diagnosis = diagnose(_load(args.target), style=args.style, hidden=args.hidden)
-    except ValueError as err:
-        print(f"{parser.prog}: error: {' '.join(str(err).split())}", file=sys.stderr)
-        return 2
-    print(diagnosis)
-    return 0 if diagnosis.correct else 1
