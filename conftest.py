@@ -60,9 +60,7 @@ class MystNotebook(IPyNbFile):
     def setup(self):
         if self.colab_requirements is None:
             return super().setup()
-        run = self.config._tmp_path_factory.getbasetemp()
-        if hasattr(self.config, "workerinput"):  # a pytest-xdist worker: <run>/popen-gwN
-            run = run.parent
+        run = colab_env.run_folder(self.config)
         folder = run / "colab" / self.path.stem
         python = colab_env.make(folder / "venv", self.colab_requirements,
                                 colab_env.package_wheel(run / "colab-wheel"))

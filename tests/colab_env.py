@@ -29,6 +29,12 @@ sys.path.insert(0, str(ROOT / "_ext"))
 import colab  # noqa: E402  (_ext/colab.py)
 
 
+def run_folder(config):
+    """The temporary folder of this pytest run, shared by its pytest-xdist workers."""
+    run = config._tmp_path_factory.getbasetemp()
+    return run.parent if hasattr(config, "workerinput") else run  # a worker's: <run>/popen-gwN
+
+
 def package_wheel(folder):
     """The package built as a wheel in `folder` from the local checkout's code/, once: what pip
     does with the first cell's git+<repository>#subdirectory=code (built from a copy, so that
