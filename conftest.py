@@ -1,9 +1,12 @@
 """Collect the book's chapters (book/*.md, MyST notebooks) as nbval notebooks.
 
 nbval only collects *.ipynb. Here jupytext reads each chapter in memory and nbval's own
-collector runs its code cells: one pytest item per cell, in a fresh kernel whose working
-directory is book/ (nbval uses the file's folder, as the book build does). Nothing is
-written next to the chapters: a twin book/x.ipynb would break the build.
+collector runs its code cells: one pytest item per cell, in a fresh kernel. A chapter runs as
+its Colab notebook (_ext/colab.py: an install cell, then the chapter's cells) in a fresh
+Colab-like venv (tests/colab_env.py), so one run checks both the chapter and its notebook;
+a page without one (how-to-cite) runs in this venv with book/ as working directory, as the
+book build runs it. Nothing is written next to the chapters: a twin book/x.ipynb would break
+the build.
 
 This hook lives in the root conftest.py, not in tests/: pytest applies a conftest's
 collection hooks only to files below its own folder.
