@@ -66,7 +66,7 @@ class MystNotebook(IPyNbFile):
         run = colab_env.run_folder(self.config)
         folder = run / "colab" / self.path.stem
         python = colab_env.make(folder / "venv", self.colab_requirements,
-                                colab_env.package_wheel(run / "colab-wheel"))
+                                colab_env.package(run / "colab-package"))
         (folder / "content").mkdir()
         self.kernel = colab_env.start_kernel(python, folder / "content",
                                              self.config.option.nbval_kernel_startup_timeout)

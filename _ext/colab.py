@@ -4,7 +4,8 @@ Colab opens a notebook (.ipynb) that sits in a GitHub repository, not a MyST Mar
 
 - `notebook(docname)` is a chapter as a Colab notebook: a first cell that installs what Colab
   lacks for that chapter (the book's package from the repository, and what else the chapter
-  imports besides NumPy, Matplotlib and IPython) and does nothing where it is installed, then
+  imports besides NumPy, Matplotlib and IPython, at requirements.txt's pins) and does nothing
+  where it is installed, then
   the chapter's own cells, read from book/<page>.md by jupytext, with the outputs of the book's
   build (from its execution cache, _build/.jupyter_cache);
 - `python _ext/colab.py write DIR` writes them as DIR/book/<page>.ipynb, and
@@ -182,6 +183,7 @@ def install_cell(docname, reqs):
         "}.items() if importlib.util.find_spec(module) is None]",
         "if missing:",
         '    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", *missing])',
+        "    importlib.invalidate_caches()  # the next cells import what was just installed",
     ])
 
 

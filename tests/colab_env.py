@@ -8,11 +8,12 @@ repository URL. So a module a chapter imports but its first cell does not instal
 run, as it would in Colab.
 
 Making one is nearly free: the environment is a plain `python -m venv` without pip, and the
-distributions' files are hard links to this venv's installed copies (the files their RECORD
-lists, with the bytecode pip compiled), so nothing is downloaded, unpacked or compiled again,
-and the versions are this venv's, i.e. requirements.txt's. The wheel is built once per pytest
-run (pytest-xdist workers share it through a file lock).
+distributions are linked in from this venv's installed copies (the files their RECORD lists,
+with the bytecode pip compiled), so nothing is downloaded, unpacked or compiled again, and the
+versions are this venv's, i.e. requirements.txt's. The package is built and unpacked once per
+pytest run (pytest-xdist workers share it through a file lock).
 """
+import compileall
 import csv
 import os
 import shutil
@@ -35,20 +36,25 @@ def run_folder(config):
     return run.parent if hasattr(config, "workerinput") else run  # a worker's: <run>/popen-gwN
 
 
-def package_wheel(folder):
-    """The package built as a wheel in `folder` from the local checkout's code/, once: what pip
-    does with the first cell's git+<repository>#subdirectory=code (built from a copy, so that
-    setuptools leaves no build/ folder in the checkout)."""
+def package(folder):
+    """The package as the first cell's `git+<repository>#subdirectory=code` installs it, but from
+    the local checkout: built as a wheel (from a copy of code/, so that setuptools leaves no
+    build/ folder in the checkout), unpacked into folder/site and compiled there; once per run.
+    Returns folder/site, which holds oneoverm/ and its .dist-info."""
     folder = Path(folder)
+    site = folder / "site"
     with FileLock(f"{folder}.lock"):
-        if not list(folder.glob("oneoverm-*.whl")):
-            source = folder / "source"
-            shutil.copytree(ROOT / "code", source, ignore=shutil.ignore_patterns(
+        if not site.exists():
+            shutil.copytree(ROOT / "code", folder / "source", ignore=shutil.ignore_patterns(
                 "build", "*.egg-info", "__pycache__"))
             subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                            "--no-build-isolation", "--no-index", "--wheel-dir", folder, source],
+                            "--no-build-isolation", "--no-index", "--wheel-dir", folder, folder / "source"],
                            check=True, capture_output=True, timeout=300)
-    return next(folder.glob("oneoverm-*.whl"))
+            with zipfile.ZipFile(next(folder.glob("oneoverm-*.whl"))) as wheel:  # pure Python
+                wheel.extractall(folder / "unpacked")
+            compileall.compile_dir(folder / "unpacked", quiet=1)
+            (folder / "unpacked").rename(site)
+    return site
 
 
 def _link_files(dist, site):
@@ -76,9 +82,9 @@ def _link_files(dist, site):
             shutil.copy2(os.path.join(source, file), dst)
 
 
-def make(dest, requirements, wheel):
+def make(dest, requirements, package_site):
     """A venv at `dest` with the Colab base, the distributions named by `requirements`
-    ({module: requirement}, as in the first cell) and the package from `wheel`; its Python."""
+    ({module: requirement}, as in the first cell) and the package of package(); its Python."""
     import importlib.metadata as metadata
 
     from packaging.requirements import Requirement
@@ -87,10 +93,9 @@ def make(dest, requirements, wheel):
     site = os.path.join(dest, "lib", f"python{sys.version_info[0]}.{sys.version_info[1]}", "site-packages")
     names = [Requirement(r).name for module, req in requirements.items() if module != "oneoverm"
              for r in req.split()]
-    with zipfile.ZipFile(wheel) as whl:  # a pure-Python wheel: unpacked into site-packages
-        whl.extractall(site)
-        info = next(n.split("/")[0] for n in whl.namelist() if n.split("/")[0].endswith(".dist-info"))
-    package = metadata.Distribution.at(os.path.join(site, info))
+    for entry in Path(package_site).iterdir():
+        os.symlink(entry, os.path.join(site, entry.name))
+    package = metadata.Distribution.at(next(Path(package_site).glob("*.dist-info")))
     names += [Requirement(r).name for r in package.requires or [] if Requirement(r).marker is None]
     for name in sorted(colab.distributions_with_dependencies([*colab.COLAB_BASE, *names])):
         _link_files(metadata.distribution(name), site)

@@ -46,14 +46,14 @@ def test_the_first_cell_installs_what_is_missing_and_nothing_else(docname, monke
 
 
 def test_a_colab_like_venv_has_the_base_and_what_it_is_given_only(tmp_path, request):
-    wheel = colab_env.package_wheel(colab_env.run_folder(request.config) / "colab-wheel")
-    python = colab_env.make(tmp_path / "venv", {"oneoverm": "the checkout"}, wheel)
+    package = colab_env.package(colab_env.run_folder(request.config) / "colab-package")
+    python = colab_env.make(tmp_path / "venv", {"oneoverm": "the checkout"}, package)
     check = ("import importlib.util, numpy, matplotlib, ipykernel, oneoverm; print(oneoverm.__file__); "
              "print([m for m in ('myst_nb', 'jax', 'autograd', 'pytest') if importlib.util.find_spec(m)])")
     run = subprocess.run([python, "-c", check], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == [str(tmp_path / "venv" / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
-                                      / "site-packages" / "oneoverm" / "__init__.py"), "[]"]
+                                      / "site-packages" / "oneoverm" / "__init__.py"), "[]"]  # built from code/
 
 
 @pytest.mark.build
