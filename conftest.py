@@ -1,9 +1,12 @@
 """Collect the book's chapters (book/*.md, MyST notebooks) as nbval notebooks.
 
 nbval only collects *.ipynb. Here jupytext reads each chapter in memory and nbval's own
-collector runs its code cells: one pytest item per cell, in a fresh kernel whose working
-directory is book/ (nbval uses the file's folder, as the book build does). Nothing is
-written next to the chapters: a twin book/x.ipynb would break the build.
+collector runs its code cells: one pytest item per cell, in a fresh kernel. A chapter runs as
+its Colab notebook (_ext/colab.py: an install cell, then the chapter's cells) in a fresh
+Colab-like venv (tests/colab_env.py), so one run checks both the chapter and its notebook;
+a page without one (how-to-cite) runs in this venv with book/ as working directory, as the
+book build runs it. Nothing is written next to the chapters: a twin book/x.ipynb would break
+the build.
 
 This hook lives in the root conftest.py, not in tests/: pytest applies a conftest's
 collection hooks only to files below its own folder.
@@ -11,6 +14,7 @@ collection hooks only to files below its own folder.
 Below that: how `make test` spreads the tests over processes (pytest-xdist), keeping a
 chapter's cells together, and the order that lets the book build start first.
 """
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -18,15 +22,34 @@ import jupytext
 from nbval.plugin import IPyNbCell, IPyNbFile, find_comment_markers, find_metadata_tags
 from xdist.scheduler import LoadScopeScheduling
 
-BOOK = Path(__file__).parent / "book"
+ROOT = Path(__file__).parent
+BOOK = ROOT / "book"
+sys.path.insert(0, str(ROOT / "tests"))
+import colab_env  # noqa: E402  (tests/colab_env.py; it imports _ext/colab.py as colab)
 
 
 class MystNotebook(IPyNbFile):
-    """nbval's IPyNbFile, reading a MyST Markdown notebook with jupytext."""
+    """nbval's IPyNbFile for a MyST Markdown notebook: a chapter runs as its Colab notebook.
+
+    A page with a Colab notebook (_ext/colab.py) runs as that notebook, its first cell the
+    install cell with the package pointed at the local checkout (code/), in a fresh Colab-like
+    venv made for it (tests/colab_env.py), in an empty working directory (as Colab's /content:
+    nothing next to the notebook). So the run that checks every cell of the chapter also checks
+    that the Colab notebook runs top to bottom where only its first cell's requirements and
+    NumPy, Matplotlib and a kernel are installed. Other pages (how-to-cite) run as before:
+    read by jupytext, in this venv, in book/.
+    """
 
     def collect(self):
         # Same as IPyNbFile.collect (nbval 0.11) except for how the notebook is read.
-        self.nb = jupytext.read(self.path)
+        docname = f"book/{self.path.stem}"
+        chapter = jupytext.read(self.path)
+        self.colab_requirements = None
+        if colab_env.colab.shows_code(chapter):
+            self.colab_requirements = {**colab_env.colab.requirements(docname, chapter),
+                                       "oneoverm": str(ROOT / "code")}
+            chapter = colab_env.colab.notebook(docname, chapter, self.colab_requirements)
+        self.nb = chapter
         code_cells = [c for c in self.nb.cells if c.cell_type == "code"]
         for num, cell in enumerate(code_cells):
             options = defaultdict(bool, find_metadata_tags(cell.metadata))  # e.g. raises-exception
@@ -35,6 +58,19 @@ class MystNotebook(IPyNbFile):
             yield IPyNbCell.from_parent(
                 self, name=f"Cell {num}", cell_num=num, cell=cell, options=options
             )
+
+
+    def setup(self):
+        if self.colab_requirements is None:
+            return super().setup()
+        run = colab_env.run_folder(self.config)
+        folder = run / "colab" / self.path.stem
+        python = colab_env.make(folder / "venv", self.colab_requirements,
+                                colab_env.package(run / "colab-package"))
+        (folder / "content").mkdir()
+        self.kernel = colab_env.start_kernel(python, folder / "content",
+                                             self.config.option.nbval_kernel_startup_timeout)
+        self.setup_sanitize_files()
 
 
 def is_myst_notebook(path):

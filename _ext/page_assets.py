@@ -12,7 +12,8 @@ drops, per page:
   you type" (off: `search_as_you_type` is False); the search page loads its own;
 - sphinx-thebe (live code in the page): the book does not turn it on (Binder instead);
 - sphinx-design, togglebutton, sphinx-proof, copy-button and KaTeX's files on pages that
-  have no card, dropdown, proof, code block or math;
+  have no card, dropdown, proof, code block or math; the "Copy as reply" script and style on
+  pages without such a button;
 
 and it marks the page's images `loading="lazy"`: a figure further down is fetched when the
 reader scrolls near it (every browser the theme supports does; printing fetches them all).
@@ -32,6 +33,7 @@ NEEDED_BY = [
     (r"proof\.css$", r'class="[^"]*\bproof\b'),
     (r"clipboard\.min\.js$|copybutton\.(js|css)$", r"<pre\b"),
     (r"katex(-math\.css|/katex\.min\.css|/copy-tex\.min\.js)$", r'class="katex\b'),
+    (r"reply\.(js|css)$", r'class="reply-copy\b'),  # "Copy as reply" (_ext/copy_as_reply.py)
 ]
 # Inline scripts that only configure one of the above: (text in the script, file it configures).
 INLINE_FOR = [(r"\bTHEBE_JS_URL\b", "sphinx-thebe.js"),
