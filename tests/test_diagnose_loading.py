@@ -245,7 +245,7 @@ def test_a_change_to_another_object_at_the_top_level_is_not_run(learner):
     """plt.rcParams[...] = ... would import matplotlib (and change it): left out like a call."""
     write(learner, "rc.py", "import matplotlib.pyplot as plt\nplt.rcParams['figure.figsize'] = (5, 4)\n"
                             "SIZES = [4, 4, 1]\n")
-    imported_before = "matplotlib.pyplot" in sys.modules     # by another test of this process
+    imported_before = "matplotlib" in sys.modules   # by another test: a loaded package is imported now
     with in_folder(learner):
         defs = load_definitions(learner / "rc.py")
     assert imported_before or isinstance(defs.namespace["plt"], Deferred)
