@@ -1,4 +1,4 @@
-"""Every chapter in Google Colab (a local Sphinx extension, see _config.yml; README "Colab").
+"""Every chapter in Google Colab (a local Sphinx extension, see _config.yml; CONTRIBUTING.md, "Colab").
 
 Colab opens a notebook (.ipynb) that sits in a GitHub repository, not a MyST Markdown page. So:
 

@@ -1,7 +1,7 @@
 """Each page loads only the scripts and styles it uses (a local Sphinx extension, see _config.yml).
 
 Jupyter Book's extensions and the theme add their files to every page. On a phone the reader
-pays for each (bytes, and CPU to parse them): `make bench` measures it (README "Speed"). This
+pays for each (bytes, and CPU to parse them): `make bench` measures it (CONTRIBUTING.md, "Speed"). This
 drops, per page:
 
 - the theme's Font Awesome script (1.5 MB, every icon of Font Awesome as JavaScript that

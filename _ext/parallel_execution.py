@@ -1,4 +1,4 @@
-"""Execute the chapters in parallel, before Sphinx reads them (a local extension; README "Speed").
+"""Execute the chapters in parallel, before Sphinx reads them (a local extension; CONTRIBUTING.md, "Speed").
 
 With `execute_notebooks: cache`, myst-nb executes each page that is missing from the
 execution cache while Sphinx reads it, so pages run one after another and a 2-core machine

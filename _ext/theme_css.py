@@ -11,7 +11,7 @@ can match a page stays, so the pages look the same; tests/test_site_in_browser.p
 (contrast, overflow, icons, the theme's switches). Parsed with tinycss2; comments kept only
 for licences (`/*! ... */`); a sheet's source map, which no longer matches it, is left out.
 
-Introduced for issue 13 (see README, "Speed").
+Introduced for issue 13 (see CONTRIBUTING.md, "Speed").
 """
 import re
 from pathlib import Path

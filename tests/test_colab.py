@@ -1,4 +1,4 @@
-"""Every chapter in Colab (_ext/colab.py; README "Colab").
+"""Every chapter in Colab (_ext/colab.py; CONTRIBUTING.md, "Colab").
 
 The notebooks themselves run under nbval, each in a fresh Colab-like venv (root conftest.py,
 tests/colab_env.py); here: which pages get one, the first cell, the files the workflow
