@@ -565,6 +565,25 @@ def test_nothing_overflows_a_phone_screen(phone):
 
 
 @each_page_on_a_phone
+def test_tables_that_scroll_sideways_take_the_focus_and_the_arrow_keys(phone):
+    """A table wider than a phone's screen scrolls in its own box, which a keyboard reader must
+    reach with Tab (a region named by the table's caption or header row: _ext/accessible_markup.py)
+    and scroll with the arrow keys."""
+    page = phone.page
+    tables = page.locator(".pst-scrollable-table-container")
+    wide = [tables.nth(i) for i in range(tables.count())
+            if tables.nth(i).evaluate("el => el.scrollWidth > el.clientWidth")]
+    if not wide:
+        pytest.skip("no table is wider than a phone's screen on this page")
+    for table in wide:
+        assert table.evaluate("el => el.tabIndex === 0 && el.role === 'region' && !!el.ariaLabel"), (
+            "a table that scrolls sideways is not a named region in the Tab order")
+        table.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("el => el.scrollLeft > 0", arg=table.element_handle(), timeout=2000)
+
+
+@each_page_on_a_phone
 def test_accessible_wcag_2_1_aa_in_dark_mode(phone):
     """As test_accessible_wcag_2_1_aa, on a phone in dark mode (the site follows a reader's dark
     mode: default_mode: auto), and figures sit on a light backing. Screenshots: <page>-dark.png."""
