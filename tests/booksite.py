@@ -180,4 +180,5 @@ def link_targets(html, docname):
     ids = set(re.findall(r'\sid="([^"]+)"', page))
     anchors = [label if label in ids else f"equation-{label}"
                for name, label in published_labels() if name == slug(docname)]
-    return [a for a in anchors if a in ids], re.findall(r'<section id="([^"]+)"', page)[-1]
+    sections = re.findall(r'<section\b[^>]*\bid="([^"]+)"[^>]*>\s*(?:<span id="[^"]+"></span>\s*)*<h[1-6]', page)
+    return [a for a in anchors if a in ids], sections[-1]  # (a section with a heading: not a solution's body)

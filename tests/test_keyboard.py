@@ -109,3 +109,22 @@ def test_enter_on_an_entry_of_on_this_page_lands_on_its_section(page):
                               " document.querySelector(header).getBoundingClientRect().bottom]", [target, HEADER])
         assert where[1] - 1 <= where[0] <= where[1] + 24, f"#{target} at {where[0]:.0f} px, header to {where[1]:.0f} px"
         page.wait_for_timeout(1000)
+
+
+def test_a_link_into_a_folded_solution_opens_it(page):
+    """A link to something inside a folded block (a solution's body here) opens the block and
+    lands on it (_ext/label_anchors.py), whether the anchor is followed within the page or
+    typed into the address bar."""
+    inside = page.evaluate("""() => {
+        const solution = document.querySelector(".solution.dropdown");
+        if (!solution.classList.contains("toggle-hidden")) solution.querySelector(".toggle-button").click();
+        return solution.querySelector("[id]")?.id;
+    }""")
+    assert inside, "no solution with an element that has an id"
+    page.evaluate("id => { location.hash = id; }", inside)
+    page.wait_for_timeout(300)
+    where = page.evaluate("([id, header]) => { const el = document.getElementById(id);"
+                          " return [el.checkVisibility({visibilityProperty: true}), el.getBoundingClientRect().top,"
+                          " document.querySelector(header).getBoundingClientRect().bottom]; }", [inside, HEADER])
+    assert where[0], f"#{inside} is still folded"
+    assert where[2] - 1 <= where[1] <= where[2] + 24, f"#{inside} at {where[1]:.0f} px, header to {where[2]:.0f} px"
