@@ -13,7 +13,9 @@
    <html>) when its URL names an anchor, before anything is laid out, and when the reader follows
    a link within the page; book.css then lays out every block and leaves room below the last
    section to bring it to the top. A target inside a folded block (a dropdown, a closed
-   <details>) is unfolded. tests/test_deep_links.py opens every published label cold.
+   <details>) is unfolded. tests/test_site_in_browser.py checks every published label at desktop
+   and phone size (tests/test_deep_links.py opens each cold, on demand), tests/test_keyboard.py
+   a link followed within the page and a link into a folded solution.
 """
 
 from docutils import nodes

@@ -48,6 +48,9 @@ FONT_AWESOME_SCRIPT = re.compile(r'\s*<script[^>]*src="[^"]*/scripts/fontawesome
 SEARCH_SCRIPTS = re.compile(
     r'\s*<script[^>]*src="[^"]*/(searchtools\.js|language_data\.js|searchindex\.js)[^"]*"[^>]*></script>')
 
+IMAGE = re.compile(r"<img\b[^>]*>")
+OWN_IMAGE = re.compile(r'\bsrc="(?:[^"]*/)?_images/([^"/]+)"')  # copied by Sphinx into _images/
+
 
 # The theme's icon fonts (Font Awesome: solid icons, and brands for GitHub's), on every page.
 ICON_FONTS = ["_static/vendor/fontawesome/webfonts/fa-solid-900.woff2",
@@ -78,10 +81,6 @@ def _drop_unused(app, pagename, templatename, context, doctree):
         body = re.sub(r"<img(?![^>]*\bloading=)", '<img loading="lazy"', body)
         sources = {dest: Path(app.srcdir) / src for src, dest in app.builder.images.items()}
         context["body"] = IMAGE.sub(lambda img: _sized(img.group(0), sources), body)
-
-
-IMAGE = re.compile(r"<img\b[^>]*>")
-OWN_IMAGE = re.compile(r'\bsrc="(?:[^"]*/)?_images/([^"/]+)"')  # copied by Sphinx into _images/
 
 
 def _sized(tag, sources):
