@@ -17,6 +17,9 @@ drops, per page:
 
 and it marks the page's images `loading="lazy"`: a figure further down is fetched when the
 reader scrolls near it (every browser the theme supports does; printing fetches them all).
+Each image also gets its size (`width`/`height`, read from the file): the browser keeps its
+place before it arrives, so a figure loading above a section a link landed on does not push
+the section down (_static/book.css keeps the proportions when the column is narrower).
 
 The theme writes its own scripts into its template, the extensions register theirs with
 Sphinx: the first are cut from the written page, the second left out of the page's context.
@@ -24,6 +27,9 @@ tests/test_site_in_browser.py checks that every page still works (icons, dropdow
 buttons, search) and loads nothing it lacks.
 """
 import re
+from pathlib import Path
+
+from PIL import Image  # (Pillow: matplotlib's dependency)
 
 # Registered by extensions: (file name pattern, what in the page's body needs it; None: nothing).
 NEEDED_BY = [
@@ -43,6 +49,9 @@ INLINE_FOR = [(r"\bTHEBE_JS_URL\b", "sphinx-thebe.js"),
 FONT_AWESOME_SCRIPT = re.compile(r'\s*<script[^>]*src="[^"]*/scripts/fontawesome\.js[^"]*"[^>]*></script>')
 SEARCH_SCRIPTS = re.compile(
     r'\s*<script[^>]*src="[^"]*/(searchtools\.js|language_data\.js|searchindex\.js)[^"]*"[^>]*></script>')
+
+IMAGE = re.compile(r"<img\b[^>]*>")
+OWN_IMAGE = re.compile(r'\bsrc="(?:[^"]*/)?_images/([^"/]+)"')  # copied by Sphinx into _images/
 
 
 # The theme's icon fonts (Font Awesome: solid icons, and brands for GitHub's), on every page.
@@ -71,7 +80,20 @@ def _drop_unused(app, pagename, templatename, context, doctree):
         if key in context:
             context[key] = [asset for asset in context[key] if used(asset)]
     if body:  # figures below the first screen load when the reader scrolls near them
-        context["body"] = re.sub(r"<img(?![^>]*\bloading=)", '<img loading="lazy"', body)
+        body = re.sub(r"<img(?![^>]*\bloading=)", '<img loading="lazy"', body)
+        sources = {dest: Path(app.srcdir) / src for src, dest in app.builder.images.items()}
+        context["body"] = IMAGE.sub(lambda img: _sized(img.group(0), sources), body)
+
+
+def _sized(tag, sources):
+    """An <img> tag with the width and height of its file, if it is one of the book's own
+    images (`sources`: name in _images/ -> source file) and has no size yet."""
+    own = OWN_IMAGE.search(tag)
+    if not own or own.group(1) not in sources or re.search(r"\b(width|height)=", tag):
+        return tag
+    with Image.open(sources[own.group(1)]) as image:  # reads only the file's header
+        width, height = image.size
+    return tag.replace("<img", f'<img width="{width}" height="{height}"', 1)
 
 
 def _preload_icon_fonts(app, pagename, templatename, context, doctree):

@@ -17,7 +17,10 @@ Emulation.setCPUThrottlingRate, roughly a mid-range phone), a fresh browser cont
 Budget: every page's first screen within 1.5 x the time of the book's pages without math
 (their median), at most 1.5 MB sent, every formula rendered. Runs in `make bench`
 (bench/bench.py) on the benchmark's own build, or alone on any built site:
-bench/reader_speed.py [--html _build/html] [--runs 3] [--json FILE]
+bench/reader_speed.py [--html _build/html] [--runs 3] [--json FILE] [--linked]
+With --linked each visit follows a link to the page's last section (page.html#<its id>): the
+page then lays out every block before it scrolls (_static/book.css), and the first screen is
+the one where the link lands.
 """
 import argparse
 import json
@@ -27,7 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from booksite import CHROMIUM, CHROMIUM_ARGS, PHONE, serve, slug, toc_docnames  # noqa: E402
+from booksite import (CHROMIUM, CHROMIUM_ARGS, PHONE, link_targets, serve, slug,  # noqa: E402
+                      toc_docnames)
 
 CPU_SLOWDOWN = 4
 TIME_BUDGET = 1.5  # x the pages without math
@@ -111,11 +115,13 @@ def visit(browser, server, path):
         context.close()
 
 
-def measure(html, runs=3, log=print):
-    """Every page `runs` times (round robin, so a busy moment hits all pages alike); medians."""
+def measure(html, runs=3, log=print, linked=False):
+    """Every page `runs` times (round robin, so a busy moment hits all pages alike); medians.
+    linked: follow a link to each page's last section instead of opening its top."""
     from playwright.sync_api import sync_playwright
 
-    pages = {slug(d): f"{d}.html" for d in toc_docnames()}
+    pages = {slug(d): f"{d}.html" + (f"#{link_targets(html, d)[1]}" if linked else "")
+             for d in toc_docnames()}
     found = {name: [] for name in pages}
     with serve(html) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -149,7 +155,7 @@ def measure(html, runs=3, log=print):
             and (not reference["first_screen_s"]
                  or row["first_screen_s"] <= TIME_BUDGET * reference["first_screen_s"]))
     return {
-        "cpu_slowdown": CPU_SLOWDOWN, "viewport": PHONE, "runs": runs,
+        "cpu_slowdown": CPU_SLOWDOWN, "viewport": PHONE, "runs": runs, "linked": linked,
         "no_math_reference_s": reference, "pages": table,
         "all_within_budget": all(r["within_budget"] for r in table.values()),
     }
@@ -157,7 +163,8 @@ def measure(html, runs=3, log=print):
 
 def print_table(result):
     print(f"\nreader speed: phone {result['viewport']['width']}x{result['viewport']['height']}, "
-          f"CPU / {result['cpu_slowdown']}, cold cache, median of {result['runs']}")
+          f"CPU / {result['cpu_slowdown']}, cold cache, median of {result['runs']}"
+          + (", a link to each page's last section" if result.get("linked") else ""))
     print(f"{'page':<32} {'math':>5} {'1st screen s':>12} {'x':>5} {'whole page s':>12} {'x':>5}"
           f" {'MB sent':>8} {'requests':>8}  budget")
     for name, r in result["pages"].items():
@@ -177,8 +184,10 @@ def main():
     parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the result to this file")
+    parser.add_argument("--linked", action="store_true",
+                        help="follow a link to each page's last section (page.html#id)")
     args = parser.parse_args()
-    result = measure(args.html, args.runs)
+    result = measure(args.html, args.runs, linked=args.linked)
     print_table(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")

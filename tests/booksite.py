@@ -158,3 +158,27 @@ def binder_distributions():
             if req.marker is None or req.marker.evaluate({"extra": ""}):
                 todo.append(req.name)
     return found
+
+
+PUBLISHED_LABELS = ROOT / "tests" / "published-labels.txt"
+
+
+def published_labels():
+    """(page slug, label) pairs of tests/published-labels.txt, in its order."""
+    rows = [line.split("#", 1)[0].split()
+            for line in PUBLISHED_LABELS.read_text(encoding="utf-8").splitlines()]
+    return [tuple(row) for row in rows if row]
+
+
+def link_targets(html, docname):
+    """Where links into a built page go: (the ids of the page's published labels, as a link to
+    them names them: the label, or equation-<label> for an equation; the id of the page's last
+    section). Read from the built HTML, so that a test knows them before it opens the page."""
+    import re
+
+    page = (Path(html) / f"{docname}.html").read_text(encoding="utf-8")
+    ids = set(re.findall(r'\sid="([^"]+)"', page))
+    anchors = [label if label in ids else f"equation-{label}"
+               for name, label in published_labels() if name == slug(docname)]
+    sections = re.findall(r'<section\b[^>]*\bid="([^"]+)"[^>]*>\s*(?:<span id="[^"]+"></span>\s*)*<h[1-6]', page)
+    return [a for a in anchors if a in ids], sections[-1]  # (a section with a heading: not a solution's body)

@@ -1,31 +1,41 @@
 """The published site as a reader's browser shows it: every page of _toc.yml in headless Chromium.
 
 The built HTML (the session build) is served on loopback; Playwright drives Debian's Chromium.
-Each page is opened once, at desktop size in light mode, and that visit is shared by the tests
-of the page (the checks that act on it, hovering, pressing Tab, printing, come after those that
-only read it). Last, the same page is narrowed to a phone's 390 x 844 and switched to dark mode
-(the site follows the reader's system: `default_mode: auto`): the phone and dark-mode tests come
-at the end of this file, so that one load serves them all. Screenshots go to
-_build/screenshots/: <page>.png, the first screen at desktop size in light mode (what a reader
-sees on arrival; the whole page with SCREENSHOTS=full, which costs about 3 s of CPU per long
-page), and <page>-dark.png, the whole page on a phone in dark mode: look at them after a change
-of layout.
+Each page is opened twice, each time cold (a fresh browser context: nothing cached) as a reader
+following a pasted link to the page's last section: at desktop size in light mode (`visit`) and
+at a phone's 390 x 844 in dark mode (`phone`; the site follows the reader's system:
+`default_mode: auto`). Each visit is shared by the tests of the page (the checks that act on it,
+hovering, pressing Tab, printing, come after those that only read it). On each visit, while the
+2 seconds pass after which a link must still be on its section, axe-core checks the page
+(WCAG 2.0 and 2.1, levels A and AA). Screenshots go to _build/screenshots/: <page>.png, the
+first screen at desktop size in light mode, and <page>-dark.png, the phone's screen in dark
+mode where the link landed (each the whole page with SCREENSHOTS=full, which costs about 3 s
+of CPU per long page): look at them after a change of layout.
 """
+import json
 import os
 import re
 from types import SimpleNamespace
 
 import pytest
-from booksite import CONFIG, DESKTOP, PHONE, binder_url, is_notebook, slug, toc_docnames
+from booksite import (CONFIG, DESKTOP, PHONE, ROOT, binder_url, is_notebook, link_targets, slug,
+                      toc_docnames)
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
 PAGES = toc_docnames()
 SEARCH_TERM = "Jacobian"  # a word of the intro and of vector-loss
-FULL_PAGE_DESKTOP = os.environ.get("SCREENSHOTS") == "full"
+FULL_PAGE = os.environ.get("SCREENSHOTS") == "full"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # installed by make setup (npm ci)
+WCAG_2_1_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # axe's tags for the rules of WCAG 2.0/2.1 A and AA
+STAYS_FOR = 2000  # ms after load during which a link's section must stay at the top
+HEADER = ".bd-header-article"  # the bar that sticks to the top of the screen
+BELOW_HEADER = 24  # px: a linked section's top lies between the header's bottom and this far below
 
-def load(page, site, path):
-    """Open site + path in `page`; return what went wrong while it loaded."""
+
+def load(page, site, path, anchors=()):
+    """Open site + path in `page`; return what went wrong while it loaded. Where a link lands
+    is recorded in the page (LANDING) right after load and STAYS_FOR ms later."""
     problems = []
 
     def on_console(message):
@@ -36,68 +46,150 @@ def load(page, site, path):
         if request.url.startswith(("http:", "https:")) and not request.url.startswith(site):
             problems.append(f"request to another site: {request.url}")
 
+    page.add_init_script(LANDING % (json.dumps(list(anchors)), STAYS_FOR))
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"uncaught exception: {error}"))
     page.on("request", on_request)
     page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
     page.goto(site + path, wait_until="networkidle")
-    # Lay out every block now, as scrolling through the page would (the site lets the browser
-    # skip blocks away from the screen: content-visibility in _static/book.css), so that
-    # full-page screenshots show them.
-    page.add_style_tag(content=".bd-article section > * { content-visibility: visible !important; }")
     page.evaluate("document.fonts.ready.then(() => true)")
     return problems
 
 
-def switch_mode(page, scheme):
-    """Set the system's colour scheme as a reader's would be; the site follows it."""
-    page.emulate_media(color_scheme=scheme)
-    page.wait_for_function(f"document.documentElement.dataset.theme === '{scheme}'", timeout=5000)
-    page.evaluate("document.fonts.ready.then(() => true)")
+# Installed before the page's own scripts: right after load (the next frame) and STAYS_FOR ms
+# later, the top of the element the URL's anchor names and the bottom of the sticky header, on
+# the screen, and where each of `anchors` (the ids of the page's published labels) is in the page.
+LANDING = """(() => {
+    const anchors = %s;
+    const measure = () => ({
+        top: document.getElementById(decodeURIComponent(location.hash.slice(1)))?.getBoundingClientRect().top,
+        header: document.querySelector("%s")?.getBoundingClientRect().bottom,
+        at: Object.fromEntries(anchors.map(id =>
+            [id, Math.round(document.getElementById(id)?.getBoundingClientRect().top + scrollY)])),
+    });
+    addEventListener("load", () => requestAnimationFrame(() => setTimeout(() => {
+        window.__landing = {atLoad: measure()};
+        setTimeout(() => { window.__landing.later = measure(); }, %%d);
+    })));
+})();""" % ("%s", HEADER)
 
 
-@pytest.fixture(scope="module")
-def visit(request, browser, site, screenshots):
-    """The page `request.param` opened at desktop size in light mode, with a screenshot and
-    what is hard to read."""
-    docname = request.param
-    context = browser.new_context(viewport=DESKTOP, color_scheme="light")
+def open_linked(browser, site, html, docname, viewport, scheme):
+    """A page opened cold, as a reader following a link to its last section, with what went
+    wrong while it loaded, what axe-core finds (run while the link must stay on its section)
+    and where the link landed."""
+    anchors, last_section = link_targets(html, docname)
+    context = browser.new_context(viewport=viewport, color_scheme=scheme)
     page = context.new_page()
-    problems = load(page, site, f"{docname}.html")
-    page.screenshot(path=screenshots / f"{slug(docname)}.png", full_page=FULL_PAGE_DESKTOP)
-    unreadable = page.evaluate(UNREADABLE)
-    yield SimpleNamespace(docname=docname, page=page, problems=problems, site=site,
-                          unreadable=unreadable)
-    context.close()
+    problems = load(page, site, f"{docname}.html#{last_section}", anchors)
+    page.wait_for_function(f"document.documentElement.dataset.theme === '{scheme}'", timeout=5000)
+    page.add_script_tag(path=AXE)
+    found = page.evaluate(AXE_RUN, WCAG_2_1_AA)
+    page.wait_for_function("window.__landing?.later", timeout=30_000)
+    return SimpleNamespace(docname=docname, context=context, page=page, problems=problems, site=site,
+                           anchors=anchors, landing=page.evaluate("window.__landing"), **found)
 
 
 @pytest.fixture(scope="module")
-def phone(visit, screenshots):
-    """The visited page narrowed to a phone's 390 x 844 (the layout follows the width, as CSS
-    media queries do on a phone), then in dark mode: what reaches past the screen's edge, a
-    full-page screenshot in dark mode and what is hard to read. Used by the last tests of a page."""
-    page = visit.page
-    page.mouse.move(0, 0)
-    page.evaluate("document.activeElement?.blur()")
-    page.set_viewport_size(PHONE)
-    page.evaluate("document.body.offsetHeight")  # lay out at the new width
-    # ... and let the theme's transitions end (its sidebars slide out of a phone's screen)
-    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
-    overflow = page.evaluate(OVERFLOW)
-    switch_mode(page, "dark")
-    page.screenshot(path=screenshots / f"{slug(visit.docname)}-dark.png", full_page=True)
-    unreadable = page.evaluate(UNREADABLE)
-    return SimpleNamespace(docname=visit.docname, overflow=overflow, unreadable=unreadable)
+def visit(request, browser, site, html, screenshots):
+    """The page `request.param` opened cold at desktop size in light mode (open_linked), with a
+    screenshot of its first screen."""
+    visit = open_linked(browser, site, html, request.param, DESKTOP, "light")
+    visit.page.evaluate("scrollTo(0, 0)")
+    visit.page.screenshot(path=screenshots / f"{slug(visit.docname)}.png", full_page=FULL_PAGE)
+    yield visit
+    visit.context.close()
+
+
+@pytest.fixture(scope="module")
+def phone(request, browser, site, html, screenshots):
+    """The page `request.param` opened cold at a phone's 390 x 844 in dark mode (open_linked),
+    with what reaches past the screen's edge and a screenshot. Used by the last tests of a page."""
+    phone = open_linked(browser, site, html, request.param, PHONE, "dark")
+    phone.overflow = phone.page.evaluate(OVERFLOW)
+    phone.page.screenshot(path=screenshots / f"{slug(phone.docname)}-dark.png", full_page=FULL_PAGE)
+    yield phone
+    phone.context.close()
 
 
 each_page = pytest.mark.parametrize("visit", PAGES, indirect=True)
+each_page_on_a_phone = pytest.mark.parametrize("phone", PAGES, indirect=True)
 SHOWN = "el => getComputedStyle(el).visibility === 'visible' && Number(getComputedStyle(el).opacity) > 0"
 
 
 @each_page
 def test_page_loads_without_errors_or_requests_elsewhere(visit):
     assert not visit.problems, "\n".join(visit.problems)
+
+
+# Where each published label of the page is, and whether it can come to the top: shown (not
+# display: none), its id once in the page (a link goes to the first), and room below it.
+REACHABLE = """anchors => {
+    const count = new Map();
+    for (const el of document.querySelectorAll("[id]")) count.set(el.id, (count.get(el.id) || 0) + 1);
+    const root = document.documentElement;
+    const lowest = root.scrollHeight - innerHeight + parseFloat(getComputedStyle(root).scrollPaddingTop || 0);
+    return anchors.flatMap(id => {
+        const el = document.getElementById(id);
+        const problems = [];
+        if (count.get(id) > 1) problems.push(`${count.get(id)} elements have the id ${id}`);
+        if (!el.getClientRects().length) problems.push(`#${id} is not shown`);
+        else if (el.getBoundingClientRect().top + scrollY > lowest + 1)
+            problems.push(`#${id} cannot come to the top: the page ends too soon below it`);
+        return problems;
+    });
+}"""
+# Follow a link within the page to each label, as a reader does after the page has loaded:
+# a click on its entry in the page's contents sidebar where it has one and the sidebar is
+# shown, else a change of the URL's anchor; the label must then be at the top at once.
+FOLLOW = """async ([anchors, header, slack]) => {
+    const frame = () => new Promise(done => requestAnimationFrame(() => setTimeout(done)));
+    const problems = [];
+    for (const id of anchors) {
+        if (decodeURIComponent(location.hash.slice(1)) === id) { location.hash = ""; await frame(); }
+        const entry = [...document.querySelectorAll("#pst-page-toc-nav a")]
+            .find(a => a.getAttribute("href") === "#" + id && a.getClientRects().length);
+        if (entry) entry.click(); else location.hash = id;
+        await frame();
+        const top = document.getElementById(id).getBoundingClientRect().top;
+        const bottom = document.querySelector(header).getBoundingClientRect().bottom;
+        if (!(top >= bottom - 1 && top <= bottom + slack))
+            problems.push(`${entry ? "its entry in the contents" : "#" + id} after load: the section's `
+                          + `top at ${Math.round(top)} px, the header's bottom at ${Math.round(bottom)} px`);
+    }
+    return problems;
+}"""
+
+
+def links_land(visit):
+    """What keeps a link to the page's published labels from landing on them (see the test)."""
+    problems = []
+    for when, found in visit.landing.items():
+        if not (found["header"] - 1 <= found["top"] <= found["header"] + BELOW_HEADER):
+            problems.append(f"the link to the last section, {when}: its top at {found['top']:.0f} px, "
+                            f"the header's bottom at {found['header']:.0f} px")
+    before, after = visit.landing["atLoad"]["at"], visit.landing["later"]["at"]
+    problems += [f"#{a} moved by {after[a] - before[a]} px in the {STAYS_FOR} ms after load"
+                 for a in visit.anchors if after[a] != before[a]]
+    problems += visit.page.evaluate(REACHABLE, visit.anchors)
+    problems += visit.page.evaluate(FOLLOW, [visit.anchors, HEADER, BELOW_HEADER])
+    return [f"{visit.docname}: {p}" for p in problems]
+
+
+@each_page
+def test_a_link_to_each_published_label_lands_on_it(visit):
+    """A pasted link page.html#label lands on its section at the top of the screen, just below
+    the sticky header, and stays there (README "Links that never break"). The page is opened
+    cold with a link to its last section, which must be at the top right after load and still
+    STAYS_FOR ms later; in that visit every published label of the page (tests/published-labels.txt)
+    must keep its place in the page from load until then, be shown, have room below it to come
+    to the top, and come to the top when a link within the page is followed to it. The layout
+    does not depend on which anchor the URL names (no block is left out of the layout, every
+    image has its size), so a cold link to any of them lands where this one did; opening every
+    label cold: DEEP_LINKS=every (tests/test_deep_links.py)."""
+    problems = links_land(visit)
+    assert not problems, "\n".join(problems)
 
 
 # Visible text outside code and outside KaTeX's MathML (visually hidden: it holds the TeX
@@ -224,10 +316,12 @@ def test_theme_icons_are_drawn(visit):
     assert found["fonts"], "Font Awesome's web font did not load"
 
 
-# Text that is hard to read (contrast below WCAG AA: 4.5, or 3 for large text), and pictures
-# with transparent parts on a dark background (black axes on a dark page). Rendered formulas
-# count as one piece of text each. Returns one line per problem.
-UNREADABLE = """() => {
+# Contrast (WCAG AA: 4.5, or 3 for large text) of the text elements `elements` against the
+# colours behind them (their own and their ancestors' backgrounds, their opacity), for the text
+# axe-core cannot judge (below); a rendered formula is one piece of text (its parts inherit its
+# colour). Then the pictures with transparent parts on a dark background (black axes on a dark
+# page), which axe does not look at. Returns one line per problem.
+CONTRAST = """async elements => {
     const rgba = c => { const m = c.match(/rgba?\\(([^)]*)\\)/); if (!m) return null;
         const v = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number); return [v[0], v[1], v[2], v[3] ?? 1]; };
     const over = (top, below) => [0, 1, 2].map(i => top[i] * top[3] + below[i] * (1 - top[3])).concat(1);
@@ -243,21 +337,16 @@ UNREADABLE = """() => {
         cache.set(el, bg);
         return bg;
     };
-    const opacities = new Map();
-    const opacity = el => {
-        if (!el) return 1;
-        if (!opacities.has(el)) opacities.set(el, Number(getComputedStyle(el).opacity) * opacity(el.parentElement));
-        return opacities.get(el);
-    };
+    const opacity = el => el ? Number(getComputedStyle(el).opacity) * opacity(el.parentElement) : 1;
     const problems = [];
-    const check = el => {
+    for (const el of elements) {
         const text = el.classList.contains("katex") ? el.textContent
             : [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join("").trim();
-        if (!text) return;
+        if (!text) continue;
         const box = el.getBoundingClientRect(), style = getComputedStyle(el);
-        if (box.width < 2 || box.height < 2 || style.visibility !== "visible") return;
+        if (box.width < 2 || box.height < 2 || style.visibility !== "visible") continue;
         const shown = opacity(el);
-        if (shown < 0.1) return;  // hidden on purpose (a permalink until hover or focus)
+        if (shown < 0.1) continue;  // hidden on purpose (a permalink until hover or focus)
         const bg = background(el);
         const fg = over([...rgba(style.color).slice(0, 3), rgba(style.color)[3] * shown], bg);
         const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
@@ -265,16 +354,10 @@ UNREADABLE = """() => {
         const ratio = contrast(fg, bg);
         if (ratio < needed) problems.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} `
             + `"${text.slice(0, 40)}": contrast ${ratio.toFixed(2)} < ${needed}`);
-    };
-    // Every element with text of its own; a rendered formula as one piece (its parts inherit
-    // its colour), its MathML (visually hidden) and hidden-from-view parts left out.
-    const walk = el => {
-        if (el.matches("script, style, noscript, .katex-mathml, [aria-hidden='true']")) return;
-        check(el);
-        if (!el.classList.contains("katex")) for (const child of el.children) walk(child);
-    };
-    walk(document.body);
+    }
     for (const img of document.querySelectorAll(".bd-article img")) {
+        img.loading = "eager";  // figures further down, too (their place is kept: no shift)
+        await img.decode().catch(() => {});
         if (!img.naturalWidth || !img.getClientRects().length) continue;
         const canvas = document.createElement("canvas");
         canvas.width = Math.min(img.naturalWidth, 120);
@@ -289,12 +372,48 @@ UNREADABLE = """() => {
     }
     return problems;
 }"""
+# axe-core (tests inject it from node_modules; the site never serves it) with the rules of
+# WCAG 2.0 and 2.1, levels A and AA, on the whole page: its violations, one line each (rule,
+# impact, element, what to fix), and what is hard to read (CONTRAST) among the text whose
+# contrast axe cannot judge. Those are the formulas: KaTeX draws each as hundreds of spans of
+# one letter or symbol, which axe leaves undecided ("too short to be text"); while axe runs,
+# that drawing (`.katex-html`, hidden from screen readers: its MathML is what they read) is
+# made invisible, which changes no layout and no name or role and spares axe a third of its
+# work on a page of 440 formulas, and each formula is measured as one piece of text instead,
+# with the text axe still leaves undecided (partly covered by another element). No rule is
+# turned off.
+AXE_RUN = """async tags => {
+    const drawing = document.createElement("style");
+    drawing.textContent = ".katex-html { visibility: hidden !important; }";
+    document.head.append(drawing);
+    let result;
+    try {
+        result = await axe.run(document, {runOnly: {type: "tag", values: tags}, elementRef: true,
+                                          resultTypes: ["violations", "incomplete"]});
+    } finally {
+        drawing.remove();
+    }
+    const undecided = new Set(result.incomplete.filter(rule => rule.id === "color-contrast")
+        .flatMap(rule => rule.nodes.map(node => node.element)));
+    return {
+        violations: result.violations.flatMap(rule => rule.nodes.map(node =>
+            `${rule.id} (${rule.impact}): ${node.target.join(" ")}: ${node.failureSummary.replace(/\\s+/g, " ")}`)),
+        unreadable: await (%s)([...document.querySelectorAll(".katex"), ...undecided]),
+    };
+}""" % CONTRAST
+
+
+def accessibility_problems(visit):
+    return [f"{visit.docname}: {line}" for line in visit.violations + visit.unreadable]
 
 
 @each_page
-def test_nothing_is_hard_to_read(visit):
-    """Text, boxes (proofs, admonitions, cards), code and tables keep their contrast."""
-    assert not visit.unreadable, "hard to read:\n" + "\n".join(visit.unreadable[:30])
+def test_accessible_wcag_2_1_aa(visit):
+    """axe-core finds no violation of WCAG 2.0/2.1 A and AA (names of controls, roles, contrast of
+    text, boxes, code and tables, keyboard access to what scrolls...) and the text it cannot
+    judge keeps its contrast, in light mode at desktop size."""
+    problems = accessibility_problems(visit)
+    assert not problems, "\n".join(problems[:30])
 
 
 @each_page
@@ -439,16 +558,47 @@ def test_search_finds_a_known_term(new_page, site):
     assert not problems, "\n".join(problems)
 
 
-# Last for each page: the phone and dark-mode tests narrow the shared page (fixture `phone`).
-@each_page
+@each_page_on_a_phone
+def test_page_loads_without_errors_on_a_phone(phone):
+    assert not phone.problems, "\n".join(phone.problems)
+
+
+@each_page_on_a_phone
+def test_a_link_to_each_published_label_lands_on_it_on_a_phone(phone):
+    """As test_a_link_to_each_published_label_lands_on_it, at a phone's 390 x 844."""
+    problems = links_land(phone)
+    assert not problems, "\n".join(problems)
+
+
+@each_page_on_a_phone
 def test_nothing_overflows_a_phone_screen(phone):
     found = phone.overflow
     assert not found["wide"], f"wider than the {found['width']}px screen:\n" + "\n".join(found["wide"])
     assert found["scrollWidth"] <= found["width"], f"the page scrolls sideways: {found}"
 
 
-@each_page
-def test_nothing_is_hard_to_read_in_dark_mode(phone):
-    """The site follows a reader's dark mode (default_mode: auto): text, boxes, code and tables
-    keep their contrast, and figures sit on a light backing. Screenshots: <page>-dark.png."""
-    assert not phone.unreadable, "hard to read in dark mode:\n" + "\n".join(phone.unreadable[:30])
+@each_page_on_a_phone
+def test_tables_that_scroll_sideways_take_the_focus_and_the_arrow_keys(phone):
+    """A table wider than a phone's screen scrolls in its own box, which a keyboard reader must
+    reach with Tab (a region named by the table's caption or header row: _ext/accessible_markup.py)
+    and scroll with the arrow keys."""
+    page = phone.page
+    tables = page.locator(".pst-scrollable-table-container")
+    wide = [tables.nth(i) for i in range(tables.count())
+            if tables.nth(i).evaluate("el => el.scrollWidth > el.clientWidth")]
+    if not wide:
+        pytest.skip("no table is wider than a phone's screen on this page")
+    for table in wide:
+        assert table.evaluate("el => el.tabIndex === 0 && el.role === 'region' && !!el.ariaLabel"), (
+            "a table that scrolls sideways is not a named region in the Tab order")
+        table.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("el => el.scrollLeft > 0", arg=table.element_handle(), timeout=2000)
+
+
+@each_page_on_a_phone
+def test_accessible_wcag_2_1_aa_in_dark_mode(phone):
+    """As test_accessible_wcag_2_1_aa, on a phone in dark mode (the site follows a reader's dark
+    mode: default_mode: auto), and figures sit on a light backing. Screenshots: <page>-dark.png."""
+    problems = accessibility_problems(phone)
+    assert not problems, "\n".join(problems[:30])
