@@ -86,19 +86,22 @@ def colab_pages():
     return [d for d in parse_toc_yaml(ROOT / "_toc.yml") if shows_code(read(d))]
 
 
-def imported_modules(cells):
-    """Top-level names of the modules the code cells import (lines of IPython magics left out)."""
+def modules_imported_by(source):
+    """Top-level names of the modules a piece of Python imports (lines of IPython magics left out;
+    tests/test_binder_environment.py uses it too)."""
+    code = "\n".join(ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!")))
     names = set()
-    for cell in cells:
-        if cell.cell_type != "code":
-            continue
-        code = "\n".join(ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!")))
-        for node in ast.walk(ast.parse(code)):
-            if isinstance(node, ast.Import):
-                names |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                names.add(node.module.split(".")[0])
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module.split(".")[0])
     return names
+
+
+def imported_modules(cells):
+    """Top-level names of the modules the code cells import."""
+    return set().union(*(modules_imported_by(c.source) for c in cells if c.cell_type == "code"))
 
 
 def distributions_with_dependencies(names):

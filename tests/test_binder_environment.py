@@ -4,13 +4,13 @@ So a module a chapter imports must come from a distribution that requirements.tx
 (directly or as a dependency): otherwise the chapter runs here, where `make setup` installed
 both files, and fails on Binder with a ModuleNotFoundError. Fast: reads installed metadata.
 """
-import ast
 import importlib.metadata as metadata
 import re
 import sys
 
 import jupytext
 from booksite import ROOT, binder_distributions
+from colab_env import colab  # _ext/colab.py
 from packaging.utils import canonicalize_name
 
 # What Binder itself needs besides the chapters' imports: the kernel, JupyterLab, and
@@ -18,25 +18,13 @@ from packaging.utils import canonicalize_name
 BINDER_TOOLS = {"ipykernel", "jupyterlab", "jupytext"}
 
 
-def imported_modules(source):
-    """Top-level names of the modules a piece of Python imports (IPython magics left out)."""
-    code = "\n".join(ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!")))
-    names = set()
-    for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
-
-
 def chapter_and_package_imports():
     names = set()
     for page in sorted((ROOT / "book").glob("*.md")):
         names |= {m for cell in jupytext.read(page).cells if cell.cell_type == "code"
-                  for m in imported_modules(cell.source)}
+                  for m in colab.modules_imported_by(cell.source)}
     for module in sorted((ROOT / "code" / "oneoverm").rglob("*.py")):
-        names |= imported_modules(module.read_text(encoding="utf-8"))
+        names |= colab.modules_imported_by(module.read_text(encoding="utf-8"))
     return names - set(sys.stdlib_module_names) - {"oneoverm", "__future__"}
 
 
